@@ -1,0 +1,73 @@
+# authgen: see README.md. `make setup` then `make test`; `make plan ENV=dev`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+AUTHGEN := $(BIN)/authgen
+ENV ?= dev
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: help setup test lint fmt validate render plan apply destroy authorizer token verify \
+        demo drift changed schema golden bench clean
+
+help:
+	@echo "make setup                 create .venv and install authgen with its dev tools"
+	@echo "make test                  run the whole test suite"
+	@echo "make validate|render|plan|apply|destroy|authorizer|token|verify ENV=dev"
+	@echo "make demo                  apply environments/local.yaml against a local emulator"
+	@echo "make drift                 plan every environment, exit 2 when any drifted"
+	@echo "make bench                 run the benchmarks in bench/"
+	@echo "make golden                regenerate the golden files in tests/golden/"
+	@echo "make schema                regenerate schema/environment.schema.json"
+
+setup:
+	@test -n "$(PYTHON)" || { echo "setup: no python3 on PATH; install Python 3.11 or newer" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "setup: $(PYTHON) is older than 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v terraform >/dev/null; then \
+	  echo "setup: $$(terraform version 2>/dev/null | head -n1) found at $$(command -v terraform)"; \
+	else \
+	  echo "setup: terraform is not on PATH: plan/apply and the Terraform tests need it (https://developer.hashicorp.com/terraform/install)"; \
+	fi
+	@echo "setup: done; run 'make test'"
+
+test:
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+	terraform fmt -check -recursive modules
+
+fmt:
+	$(BIN)/ruff format generator tests bench
+	$(BIN)/ruff check --fix generator tests bench
+	terraform fmt -recursive modules
+
+validate render plan apply destroy authorizer token verify:
+	$(AUTHGEN) $@ $(ENV) $(ARGS)
+
+demo:
+	$(BIN)/python -m generator.demo $(ARGS)
+
+drift:
+	$(AUTHGEN) plan --all --detailed-exitcode $(ARGS)
+
+changed:
+	$(AUTHGEN) changed --base $${BASE:-origin/main} $(ARGS)
+
+schema:
+	$(AUTHGEN) schema > schema/environment.schema.json
+
+golden:
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+
+bench:
+	$(BIN)/python bench/run.py $(ARGS)
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

@@ -1,0 +1,127 @@
+"""A local Cognito emulator (a moto server) on 127.0.0.1.
+
+Used by ``make demo`` and by the test suite. The server runs as a child
+process in its own process group, on a free loopback port, and is stopped
+by its process id. moto is a development dependency; it is started with
+``python -m moto.server`` so nothing of it is imported here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import AuthgenError
+
+log = logging.getLogger(__name__)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Poll ``url`` until it answers (any HTTP status), with backoff.
+
+    Raises AuthgenError at the deadline, or at once when ``proc`` exits.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise AuthgenError(f"{url}: the server exited with code {proc.returncode} before it answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        if time.monotonic() >= deadline:
+            raise AuthgenError(f"{url}: no answer within {timeout:g} s")
+        time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, 1.0)
+
+
+@dataclass
+class MotoServer:
+    """A running moto server; use as a context manager or call ``stop()``."""
+
+    port: int
+    process: subprocess.Popen
+    log_path: Path | None = None
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=timeout)
+
+    def __enter__(self) -> MotoServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_moto(
+    port: int | None = None, log_path: Path | None = None, timeout: float = 30.0
+) -> MotoServer:
+    """Start ``python -m moto.server`` on 127.0.0.1 and wait until it answers."""
+    port = port or free_port()
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    env = dict(os.environ, MOTO_PORT=str(port))
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+    except OSError as err:
+        raise AuthgenError(f"cannot start the moto server: {err}") from err
+    finally:
+        if log_path:
+            out.close()
+    server = MotoServer(port=port, process=process, log_path=log_path)
+    try:
+        wait_http(f"{server.url}/moto-api/", timeout, proc=process)
+    except AuthgenError as err:
+        server.stop()
+        hint = " (is moto installed? run 'make setup')" if process.returncode == 1 else ""
+        raise AuthgenError(f"moto server did not start: {err}{hint}") from None
+    log.info("moto server on %s (pid %d)", server.url, server.pid)
+    return server

@@ -1,0 +1,99 @@
+"""Fixtures shared by the whole suite.
+
+Terraform tests use the real ``terraform`` binary; tests that need the
+hashicorp/aws provider take it from a filesystem mirror on disk (the registry
+is not reachable here) through a CLI config file this harness writes, and are
+skipped with a stated reason where either is missing. The Cognito API is a
+real moto server on a free 127.0.0.1 port, stopped by process id.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import plugins
+from generator.emulator import MotoServer, start_moto
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_environment(tmp_path_factory):
+    """Fake AWS credentials, no real account; a CLI config that exists."""
+    saved = dict(os.environ)
+    home = tmp_path_factory.mktemp("tfhome")
+    empty_rc = home / "empty.tfrc"
+    empty_rc.write_text("")
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-west-2",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "TF_IN_AUTOMATION": "1",
+            "TF_CLI_CONFIG_FILE": str(empty_rc),
+            "CHECKPOINT_DISABLE": "1",
+        }
+    )
+    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AUTHGEN_ENDPOINT_URL", "TF_PLUGIN_CACHE_DIR"):
+        os.environ.pop(var, None)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def terraform_bin() -> str:
+    path = shutil.which("terraform")
+    if not path:
+        pytest.skip("terraform is not on PATH")
+    return path
+
+
+@pytest.fixture(scope="session")
+def aws_mirror(terraform_bin) -> Path:
+    mirror = plugins.find_mirror("hashicorp/aws")
+    if mirror is None:
+        pytest.skip(
+            "no filesystem mirror of hashicorp/aws on this machine and the registry is "
+            "unreachable; set TF_PLUGIN_DIR to a mirror directory"
+        )
+    return mirror
+
+
+@pytest.fixture(scope="session")
+def tf_cli_config(aws_mirror, tmp_path_factory) -> Path:
+    """A CLI config file installing hashicorp/aws from the mirror."""
+    path = tmp_path_factory.mktemp("tfcli") / "mirror.tfrc"
+    path.write_text(plugins.cli_config(aws_mirror))
+    return path
+
+
+@pytest.fixture
+def tf_env(tf_cli_config, monkeypatch) -> Path:
+    """Point terraform at the mirror config for one test."""
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(tf_cli_config))
+    return tf_cli_config
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory) -> MotoServer:
+    """One moto server for the session (tests use distinct resource names)."""
+    pytest.importorskip("moto", reason="moto is not installed (make setup)")
+    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
+    server = start_moto(log_path=log_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_moto(tmp_path) -> MotoServer:
+    """A moto server of its own, for tests that count what it holds."""
+    pytest.importorskip("moto", reason="moto is not installed (make setup)")
+    server = start_moto(log_path=tmp_path / "moto.log")
+    yield server
+    server.stop()
