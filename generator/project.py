@@ -1,0 +1,50 @@
+"""Where things live in a project checkout (see DESIGN.md's layout)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A checkout: ``environments/``, ``modules/``, ``build/``, ``authorizers/``."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        """The nearest directory at or above ``start`` (default: the cwd) that
+        holds ``environments/`` or ``modules/``; else ``start`` itself."""
+        here = (start or Path.cwd()).resolve()
+        for candidate in (here, *here.parents):
+            if (candidate / "environments").is_dir() or (candidate / "modules").is_dir():
+                return cls(candidate)
+        return cls(here)
+
+    @property
+    def environments(self) -> Path:
+        return self.root / "environments"
+
+    def build_dir(self, name: str) -> Path:
+        return self.root / "build" / name
+
+    def lock_file(self, name: str) -> Path:
+        """The provider lock file kept in the repo, so pipelines commit it."""
+        return self.environments / "locks" / f"{name}.terraform.lock.hcl"
+
+    def spec_path(self, env: str) -> Path:
+        """``dev`` -> ``environments/dev.yaml``; a path is taken as it is."""
+        if env.endswith((".yaml", ".yml")) or "/" in env:
+            return Path(env)
+        return self.environments / f"{env}.yaml"
+
+    def resolve_inside(self, relative: str) -> Path:
+        """A project-relative path, refusing anything that resolves outside."""
+        path = (self.root / relative).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise ValueError(f"{relative!r} resolves outside the project")
+        return path

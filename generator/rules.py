@@ -1,0 +1,242 @@
+"""Value rules from the APIs the spec ends up in.
+
+Each rule takes a value and returns ``None`` when it is acceptable, else a
+message that says what is wrong and what to do. The spec models use them as
+validators; the JSON Schema carries the matching ``pattern`` for editors.
+
+Sources: Amazon Cognito API reference (ResourceServerType,
+ResourceServerScopeType, CreateUserPool PoolName, CreateUserPoolClient
+ClientName / AllowedOAuthScopes, CreateUserPoolDomain), the Cognito developer
+guide on domain prefixes, and the Auth0 Management API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+Rule = Callable[[str], str | None]
+
+#: Cognito PoolName, ClientName, ResourceServer Name: ``[\w\s+=,.@-]+``
+#: (white space narrowed to the space character).
+AWS_NAME_CHARS = r"[\w +=,.@-]"
+#: Cognito resource server Identifier and AllowedOAuthScopes items.
+COGNITO_IDENTIFIER_CHARS = r"[\x21\x23-\x5B\x5D-\x7E]"
+#: Cognito ScopeName: the identifier set without '/'.
+COGNITO_SCOPE_CHARS = r"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]"
+AWS_NAME_PATTERN = f"^{AWS_NAME_CHARS}+$"
+COGNITO_IDENTIFIER_PATTERN = f"^{COGNITO_IDENTIFIER_CHARS}+$"
+COGNITO_SCOPE_PATTERN = f"^{COGNITO_SCOPE_CHARS}+$"
+DOMAIN_PREFIX_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+ENV_NAME_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$"
+GATEWAY_PATTERN = r"^(?:[0-9A-Za-z]-?){1,100}$"
+REGION_PATTERN = r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$"
+HOSTNAME_PATTERN = r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+TAG_KEY_PATTERN = r"^[\w\s+=.:/@-]+$"
+TAG_VALUE_PATTERN = r"^[\w\s+=.:/@-]*$"
+#: Scope strings the Gateway accepts in allowedScopes (1-255 characters).
+GATEWAY_SCOPE_PATTERN = r"^[\x21\x23-\x5B\x5D-\x7E]{1,255}$"
+
+RESERVED_DOMAIN_WORDS = ("aws", "amazon", "cognito")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _bad_characters(value: str, char_class: str) -> str:
+    """The distinct characters of ``value`` outside ``char_class``, quoted."""
+    single = re.compile(char_class, re.ASCII)
+    return ", ".join(repr(c) for c in sorted({c for c in value if not single.fullmatch(c)}))
+
+
+def _chars_rule(char_class: str, what: str, allowed_text: str, max_len: int) -> Rule:
+    regex = re.compile(f"{char_class}+", re.ASCII)
+
+    def rule(value: str) -> str | None:
+        if not value:
+            return f"{what} is empty; give it a value"
+        if len(value) > max_len:
+            return f"{what} is {len(value)} characters; at most {max_len} are allowed"
+        if not regex.fullmatch(value):
+            return (
+                f"{what} {value!r} has characters that are not allowed "
+                f"({_bad_characters(value, char_class)}); use {allowed_text}"
+            )
+        return None
+
+    return rule
+
+
+aws_pool_name = _chars_rule(
+    AWS_NAME_CHARS, "user pool name", "letters, digits, spaces and + = , . @ - _", 128
+)
+aws_client_name = _chars_rule(
+    AWS_NAME_CHARS, "client name", "letters, digits, spaces and + = , . @ - _", 128
+)
+aws_resource_server_name = _chars_rule(
+    AWS_NAME_CHARS, "resource server name", "letters, digits, spaces and + = , . @ - _", 256
+)
+cognito_identifier = _chars_rule(
+    COGNITO_IDENTIFIER_CHARS,
+    "identifier",
+    "printable ASCII without spaces, '\"' or '\\'",
+    256,
+)
+cognito_scope_name = _chars_rule(
+    COGNITO_SCOPE_CHARS,
+    "scope name",
+    "printable ASCII without spaces, '/', '\"' or '\\'",
+    256,
+)
+gateway_scope = _chars_rule(
+    COGNITO_IDENTIFIER_CHARS, "scope", "printable ASCII without spaces, '\"' or '\\'", 255
+)
+
+
+def description(value: str) -> str | None:
+    if not value:
+        return "description is empty; write a few words or remove the key"
+    if len(value) > 256:
+        return f"description is {len(value)} characters; at most 256 are allowed"
+    if _CONTROL.search(value):
+        return "description has a control character (newline, tab, ...); keep it on one line"
+    return None
+
+
+def domain_prefix(value: str) -> str | None:
+    if not value:
+        return "domain prefix is empty"
+    if len(value) > 63:
+        return f"domain prefix is {len(value)} characters; at most 63 are allowed"
+    if not re.fullmatch(DOMAIN_PREFIX_PATTERN, value):
+        if value != value.lower():
+            return f"domain prefix {value!r} has capital letters; use lowercase"
+        if value.startswith("-") or value.endswith("-"):
+            return f"domain prefix {value!r} starts or ends with '-'; remove it"
+        return (
+            f"domain prefix {value!r} has characters that are not allowed "
+            f"({_bad_characters(value, r'[a-z0-9-]')}); use lowercase letters, digits and '-'"
+        )
+    for word in RESERVED_DOMAIN_WORDS:
+        if word in value:
+            return (
+                f"domain prefix {value!r} contains the reserved word '{word}'; Cognito refuses it"
+            )
+    return None
+
+
+def env_name(value: str) -> str | None:
+    if not re.fullmatch(ENV_NAME_PATTERN, value):
+        return (
+            f"environment name {value!r} must be 1-32 lowercase letters, digits, '-' or '_', "
+            "starting and ending with a letter or digit"
+        )
+    return None
+
+
+def gateway_name(value: str) -> str | None:
+    if not re.fullmatch(GATEWAY_PATTERN, value):
+        return (
+            f"gateway name {value!r} must be 1-100 letters and digits, "
+            "single '-' between them (the AgentCore gateway name rule)"
+        )
+    return None
+
+
+def region(value: str) -> str | None:
+    if not re.fullmatch(REGION_PATTERN, value):
+        return f"region {value!r} is not an AWS region name; write it like 'us-west-2'"
+    return None
+
+
+def hostname(value: str) -> str | None:
+    if "://" in value:
+        bare = urlsplit(value).hostname or ""
+        return f"domain {value!r} has a scheme; write the bare host name {bare!r}"
+    if "/" in value or ":" in value:
+        return f"domain {value!r} has a path or port; write the bare host name only"
+    if value != value.lower():
+        return f"domain {value!r} has capital letters; use lowercase"
+    if not re.fullmatch(HOSTNAME_PATTERN, value):
+        return f"domain {value!r} is not a host name; write it like 'dev-example.us.auth0.com'"
+    return None
+
+
+def endpoint_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"endpoint URL {value!r} must be http(s)://host[:port], e.g. http://127.0.0.1:5000"
+    if parts.query or parts.fragment:
+        return f"endpoint URL {value!r} must not have a query or fragment"
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return f"endpoint URL {value!r} has an invalid port"
+    return None
+
+
+def no_control(what: str, max_len: int) -> Rule:
+    def rule(value: str) -> str | None:
+        if not value.strip():
+            return f"{what} is empty; give it a value"
+        if len(value) > max_len:
+            return f"{what} is {len(value)} characters; at most {max_len} are allowed"
+        if _CONTROL.search(value):
+            return f"{what} has a control character (newline, tab, ...); remove it"
+        return None
+
+    return rule
+
+
+def auth0_identifier(value: str) -> str | None:
+    if not value:
+        return "API identifier is empty; it is the audience, e.g. 'https://gateway.example.com'"
+    if len(value) > 600:
+        return f"API identifier is {len(value)} characters; at most 600 are allowed"
+    if any(c.isspace() for c in value) or _CONTROL.search(value):
+        return f"API identifier {value!r} has white space; remove it"
+    return None
+
+
+def auth0_client_name(value: str) -> str | None:
+    problem = no_control("client name", 128)(value)
+    if problem:
+        return problem
+    if "<" in value or ">" in value:
+        return f"client name {value!r} has '<' or '>'; Auth0 refuses them"
+    return None
+
+
+def tag_key(value: str) -> str | None:
+    if not value or len(value) > 128:
+        return f"tag key {value!r} must be 1-128 characters"
+    if value.lower().startswith("aws:"):
+        return f"tag key {value!r} starts with 'aws:', which AWS reserves; rename it"
+    if not re.fullmatch(TAG_KEY_PATTERN, value):
+        return f"tag key {value!r} has characters AWS does not allow in tags"
+    return None
+
+
+def tag_value(value: str) -> str | None:
+    if len(value) > 256:
+        return f"tag value is {len(value)} characters; at most 256 are allowed"
+    if not re.fullmatch(TAG_VALUE_PATTERN, value):
+        return f"tag value {value!r} has characters AWS does not allow in tags"
+    return None
+
+
+def project_relative_json(value: str) -> str | None:
+    """The authorizer output: a relative ``.json`` path that stays inside the project."""
+    if not value:
+        return "output path is empty"
+    if value.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", value):
+        return f"output {value!r} is absolute; use a path inside the project (authorizers/...)"
+    parts = re.split(r"[\\/]+", value)
+    if ".." in parts:
+        return f"output {value!r} leaves the project ('..'); use a path inside it"
+    if _CONTROL.search(value):
+        return "output path has a control character; remove it"
+    if not value.endswith(".json"):
+        return f"output {value!r} must end in .json"
+    if parts[0] in ("build", ".terraform", ".git"):
+        return f"output {value!r} is inside '{parts[0]}/', which is generated; use authorizers/"
+    return None

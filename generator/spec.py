@@ -1,0 +1,723 @@
+"""The environment spec: YAML in, a typed, checked ``Spec`` out.
+
+``load(path)`` reads one environment file (with ``environments/_defaults.yaml``
+and any ``extends:`` chain merged under it), fills the derived defaults, checks
+everything, and returns a ``Spec`` or raises ``SpecError`` holding every
+problem of the file, each as ``file:line:col: key.path: what is wrong``.
+Everything downstream trusts the model.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from generator import rules
+from generator.errors import SpecError
+from generator.yaml_source import Document, Mark, Problem, display_name, format_path, merge
+from generator.yaml_source import load as load_yaml
+
+DEFAULTS_FILE = "_defaults.yaml"
+SCHEMA_URL = "../schema/environment.schema.json"
+
+
+def _rule(check: rules.Rule, pattern: str | None = None, **field_args: Any) -> Any:
+    """A validator running ``check`` plus Field metadata for the JSON Schema."""
+
+    def validate(value: str) -> str:
+        problem = check(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    extra = {"pattern": pattern} if pattern else None
+    return (AfterValidator(validate), Field(json_schema_extra=extra, **field_args))
+
+
+def _str(check: rules.Rule, pattern: str | None = None, **field_args: Any) -> Any:
+    return Annotated[str, *_rule(check, pattern, **field_args)]
+
+
+EnvName = _str(rules.env_name, rules.ENV_NAME_PATTERN)
+GatewayName = _str(rules.gateway_name, rules.GATEWAY_PATTERN)
+Region = _str(rules.region, rules.REGION_PATTERN)
+Description = _str(rules.description, max_length=256)
+DomainPrefix = _str(rules.domain_prefix, rules.DOMAIN_PREFIX_PATTERN, max_length=63)
+PoolName = _str(rules.aws_pool_name, rules.AWS_NAME_PATTERN, max_length=128)
+CognitoClientName = _str(rules.aws_client_name, rules.AWS_NAME_PATTERN, max_length=128)
+ResourceServerName = _str(rules.aws_resource_server_name, rules.AWS_NAME_PATTERN, max_length=256)
+CognitoIdentifier = _str(rules.cognito_identifier, rules.COGNITO_IDENTIFIER_PATTERN, max_length=256)
+CognitoScopeName = _str(rules.cognito_scope_name, rules.COGNITO_SCOPE_PATTERN, max_length=256)
+GatewayScope = _str(rules.gateway_scope, rules.GATEWAY_SCOPE_PATTERN, max_length=255)
+Hostname = _str(rules.hostname, rules.HOSTNAME_PATTERN)
+EndpointUrl = _str(rules.endpoint_url)
+Auth0Identifier = _str(rules.auth0_identifier, max_length=600)
+Auth0ClientName = _str(rules.auth0_client_name, max_length=128)
+OutputPath = _str(rules.project_relative_json)
+TagKey = _str(rules.tag_key, rules.TAG_KEY_PATTERN)
+TagValue = _str(rules.tag_value, rules.TAG_VALUE_PATTERN)
+PlainName = _str(rules.no_control("name", 255), max_length=255)
+ClaimValue = _str(rules.no_control("claim value", 255), max_length=255)
+ClaimName = _str(rules.no_control("claim name", 255), max_length=255)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Scope(_Model):
+    """One OAuth scope of the API."""
+
+    name: str = Field(description="Scope name as it appears in tokens (after the identifier).")
+    description: Description = Field(description="What the scope grants (1-256 characters).")
+
+
+class CognitoScope(Scope):
+    name: CognitoScopeName = Field(description="Scope name: printable ASCII, no space or '/'.")
+
+
+class Auth0Scope(Scope):
+    name: GatewayScope = Field(description="Permission name, e.g. 'invoke:gateway'.")
+
+
+class ResourceServer(_Model):
+    """The Cognito resource server: the API whose scopes clients are granted."""
+
+    identifier: CognitoIdentifier = Field(
+        description="Prefix of every scope: '<identifier>/<name>'."
+    )
+    name: ResourceServerName
+    scopes: list[CognitoScope] = Field(min_length=1, max_length=100)
+
+
+class CognitoClient(_Model):
+    """A machine-to-machine app client (client_credentials, with a secret)."""
+
+    name: CognitoClientName
+    scopes: list[str] = Field(
+        min_length=1, max_length=50, description="Names from resource_server.scopes."
+    )
+    access_token_validity_minutes: int = Field(
+        default=60, ge=5, le=1440, description="Access token lifetime, 5 minutes to 1 day."
+    )
+
+
+class CognitoSection(_Model):
+    user_pool_name: PoolName = Field(description="Default: '<gateway>-<name>'.")
+    domain_prefix: DomainPrefix = Field(
+        description="Hosted domain prefix. Default: '<gateway>-<name>'."
+    )
+    feature_tier: Literal["LITE", "ESSENTIALS", "PLUS"] = Field(
+        default="ESSENTIALS",
+        description="User pool feature plan; machine-to-machine tokens work on every tier.",
+    )
+    resource_server: ResourceServer
+    clients: list[CognitoClient] = Field(min_length=1)
+
+
+class Auth0Api(_Model):
+    """The Auth0 API (resource server); its identifier is the token audience."""
+
+    name: PlainName
+    identifier: Auth0Identifier = Field(description="The audience; cannot be changed later.")
+    signing_alg: Literal["RS256", "PS256"] = Field(
+        default="RS256", description="The Gateway verifies through JWKS, so asymmetric only."
+    )
+    token_lifetime: int = Field(default=86400, ge=60, le=2592000, description="Seconds.")
+    scopes: list[Auth0Scope] = Field(min_length=1)
+
+
+class Auth0Client(_Model):
+    """A machine-to-machine application with a client grant on the API."""
+
+    name: Auth0ClientName
+    description: str = Field(default="", max_length=140)
+    scopes: list[str] = Field(min_length=1, description="Names from api.scopes.")
+
+
+class Auth0Section(_Model):
+    domain: Hostname = Field(description="Tenant host name, e.g. dev-example.us.auth0.com.")
+    api: Auth0Api
+    clients: list[Auth0Client] = Field(min_length=1)
+
+
+class CustomClaim(_Model):
+    """A claim the Gateway must find in the token (customClaims)."""
+
+    claim: ClaimName = Field(description="inboundTokenClaimName.")
+    type: Literal["STRING", "STRING_ARRAY"] = Field(
+        default="STRING", description="inboundTokenClaimValueType."
+    )
+    operator: Literal["EQUALS", "CONTAINS", "CONTAINS_ANY"] = Field(
+        default="EQUALS",
+        description="EQUALS for STRING; CONTAINS or CONTAINS_ANY for STRING_ARRAY.",
+    )
+    value: ClaimValue | None = Field(default=None, description="For EQUALS and CONTAINS.")
+    values: list[ClaimValue] | None = Field(
+        default=None, min_length=1, description="For CONTAINS_ANY."
+    )
+
+    @model_validator(mode="after")
+    def _operator_fits(self) -> CustomClaim:
+        if self.operator == "EQUALS" and self.type != "STRING":
+            raise ValueError(
+                "operator EQUALS needs type STRING; use CONTAINS or CONTAINS_ANY for arrays"
+            )
+        if self.operator != "EQUALS" and self.type != "STRING_ARRAY":
+            raise ValueError(f"operator {self.operator} needs type STRING_ARRAY")
+        if self.operator == "CONTAINS_ANY":
+            if self.values is None or self.value is not None:
+                raise ValueError("operator CONTAINS_ANY takes 'values' (a list), not 'value'")
+        elif self.value is None or self.values is not None:
+            raise ValueError(f"operator {self.operator} takes 'value' (one string), not 'values'")
+        return self
+
+    def to_api(self) -> dict[str, Any]:
+        """The CustomClaimValidationType shape of CreateGateway."""
+        match = (
+            {"matchValueStringList": list(self.values)}
+            if self.values
+            else {"matchValueString": self.value}
+        )
+        return {
+            "inboundTokenClaimName": self.claim,
+            "inboundTokenClaimValueType": self.type,
+            "authorizingClaimMatchValue": {
+                "claimMatchOperator": self.operator,
+                "claimMatchValue": match,
+            },
+        }
+
+
+class AuthorizerSection(_Model):
+    output: OutputPath = Field(
+        description="Where the authorizer JSON goes. Default: authorizers/<name>.json."
+    )
+    allowed_scopes: list[GatewayScope] = Field(
+        default_factory=list, description="-> allowedScopes: full scope strings as in tokens."
+    )
+    custom_claims: list[CustomClaim] = Field(default_factory=list, description="-> customClaims.")
+
+
+class LocalState(_Model):
+    backend: Literal["local"] = Field(description="State in build/<name>/terraform.tfstate.")
+
+
+class S3State(_Model):
+    backend: Literal["s3"]
+    bucket: PlainName
+    key: PlainName = Field(description="Default: authgen/<gateway>/<name>/terraform.tfstate.")
+    region: Region = Field(description="Default: the environment's region.")
+    encrypt: bool = True
+    use_lockfile: bool = Field(
+        default=True, description="S3-native state locking (Terraform >= 1.10)."
+    )
+    kms_key_id: PlainName | None = None
+
+
+class CloudState(_Model):
+    backend: Literal["cloud"]
+    organization: PlainName
+    workspace: PlainName = Field(description="Default: <gateway>-<name>.")
+    hostname: Hostname = "app.terraform.io"
+
+
+State = Annotated[LocalState | S3State | CloudState, Field(discriminator="backend")]
+
+
+class Spec(_Model):
+    """One environment (format 1)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        title="authgen environment",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    format: Literal[1] = Field(default=1, description="Spec format version.")
+    extends: str | None = Field(
+        default=None, description="A spec file (relative) merged under this one."
+    )
+    name: EnvName = Field(description="Must equal the file name without .yaml.")
+    provider: Literal["cognito", "auth0"]
+    gateway: GatewayName = Field(description="Logical gateway name, used in derived names.")
+    region: Region | None = Field(default=None, description="AWS region (required for cognito).")
+    protected: bool = Field(default=False, description="Deletion protection on; destroy refused.")
+    endpoint_url: EndpointUrl | None = Field(
+        default=None,
+        description="Cognito only: a local emulator URL (AUTHGEN_ENDPOINT_URL overrides).",
+    )
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Tags on AWS resources.")
+    state: State = Field(default_factory=lambda: LocalState(backend="local"))
+    cognito: CognitoSection | None = None
+    auth0: Auth0Section | None = None
+    authorizer: AuthorizerSection
+
+    _path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path | None:
+        """The file this spec was loaded from."""
+        return self._path
+
+    @property
+    def full_scopes(self) -> list[str]:
+        """Every scope string as it appears in tokens."""
+        if self.cognito:
+            rs = self.cognito.resource_server
+            return [f"{rs.identifier}/{s.name}" for s in rs.scopes]
+        assert self.auth0 is not None
+        return [s.name for s in self.auth0.api.scopes]
+
+    def with_endpoint(self, url: str | None) -> Spec:
+        """A copy pointing at ``url`` (AUTHGEN_ENDPOINT_URL); auth0 specs are unchanged."""
+        if not url or self.provider != "cognito":
+            return self
+        problem = rules.endpoint_url(url)
+        if problem:
+            raise SpecError([f"AUTHGEN_ENDPOINT_URL: {problem}"])
+        copy = self.model_copy(update={"endpoint_url": url})
+        copy._path = self._path
+        return copy
+
+
+# --------------------------------------------------------------------------
+# Derived defaults: one place, validated like written values.
+
+
+def derived_domain_prefix(gateway: str, name: str) -> str:
+    prefix = re.sub(r"[^a-z0-9-]+", "-", f"{gateway}-{name}".lower())
+    return re.sub(r"-{2,}", "-", prefix).strip("-")
+
+
+def apply_derived(data: dict[str, Any], stem: str) -> dict[tuple, str]:
+    """Fill derived defaults into ``data`` in place. Returns, per filled path,
+    how it was derived (for error messages)."""
+    derived: dict[tuple, str] = {}
+    name = data.get("name") if isinstance(data.get("name"), str) else stem
+    gateway = data.get("gateway") if isinstance(data.get("gateway"), str) else None
+
+    def fill(section: Any, path: tuple, key: str, value: str | None, how: str) -> None:
+        if isinstance(section, dict) and key not in section and value is not None:
+            section[key] = value
+            derived[(*path, key)] = how
+
+    base = f"derived from gateway {gateway!r} and name {name!r}"
+    cognito = data.get("cognito")
+    if gateway is not None and data.get("provider") == "cognito":
+        fill(cognito, ("cognito",), "user_pool_name", f"{gateway}-{name}", base)
+        fill(cognito, ("cognito",), "domain_prefix", derived_domain_prefix(gateway, name), base)
+    if "authorizer" not in data:
+        data["authorizer"] = {}
+    fill(
+        data["authorizer"],
+        ("authorizer",),
+        "output",
+        f"authorizers/{name}.json",
+        f"derived from name {name!r}",
+    )
+    state = data.get("state")
+    if isinstance(state, dict) and state.get("backend") == "s3":
+        if gateway is not None:
+            fill(state, ("state",), "key", f"authgen/{gateway}/{name}/terraform.tfstate", base)
+        region = data.get("region") if isinstance(data.get("region"), str) else None
+        fill(state, ("state",), "region", region, "taken from region")
+    if isinstance(state, dict) and state.get("backend") == "cloud" and gateway is not None:
+        fill(state, ("state",), "workspace", f"{gateway}-{name}", base)
+    return derived
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+def load(path: Path | str) -> Spec:
+    """Load, merge, derive and check one environment spec."""
+    path = Path(path)
+    doc = _merged_document(path)
+    problems = list(doc.problems)
+    spec = None
+    if doc.data is not None and not isinstance(doc.data, dict):
+        problems.append(
+            Problem(doc.mark_for(()), (), "expected a mapping at the top (name:, provider:, ...)")
+        )
+    elif doc.data is not None:
+        derived = apply_derived(doc.data, path.stem)
+        try:
+            spec = Spec.model_validate(doc.data)
+        except ValidationError as err:
+            problems.extend(_pydantic_problems(err, doc, derived))
+        problems.extend(_cross_checks(doc.data, doc, path.stem))
+    if problems:
+        raise SpecError(_format(problems))
+    assert spec is not None
+    spec._path = path
+    return spec
+
+
+def _merged_document(path: Path, seen: tuple[Path, ...] = ()) -> Document:
+    """``path`` with its ``extends:`` chain, or else the directory's shared
+    defaults, merged under it."""
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        return doc
+    if "extends" in doc.data:
+        parent = _extended(doc, path, seen)
+    elif not seen:
+        parent = _shared_defaults(path)
+    else:
+        parent = None
+    if parent is None:
+        return doc
+    if not isinstance(parent.data, dict):
+        if parent.data is not None:
+            parent.problems.append(
+                Problem(parent.mark_for(()), (), "shared defaults must be a mapping")
+            )
+        doc.problems = [*parent.problems, *doc.problems]
+        return doc
+    return merge(parent, doc)
+
+
+def _extended(doc: Document, path: Path, seen: tuple[Path, ...]) -> Document | None:
+    extends = doc.data["extends"]
+    where = doc.mark_for(("extends",))
+    base = (path.parent / extends).resolve() if isinstance(extends, str) else None
+    if base is None or not base.is_file():
+        doc.problems.append(
+            Problem(where, ("extends",), f"no such spec file {extends!r}; fix the path")
+        )
+        return None
+    if base in (*seen, path.resolve()):
+        doc.problems.append(
+            Problem(where, ("extends",), f"{extends!r} extends back to this file; remove the cycle")
+        )
+        return None
+    parent = _merged_document(base, (*seen, path.resolve()))
+    if isinstance(parent.data, dict):
+        parent.data.pop("extends", None)
+    return parent
+
+
+def _shared_defaults(path: Path) -> Document | None:
+    defaults = path.parent / DEFAULTS_FILE
+    if not defaults.is_file() or defaults.resolve() == path.resolve():
+        return None
+    parent = load_yaml(defaults)
+    for key in ("name", "extends"):
+        if isinstance(parent.data, dict) and key in parent.data:
+            message = f"'{key}' cannot be a shared default; set it in each environment"
+            parent.problems.append(Problem(parent.key_marks.get((key,)), (key,), message))
+            del parent.data[key]
+    return parent
+
+
+def load_all(directory: Path) -> list[Path]:
+    """Every environment file of ``directory`` (``*.yaml``, not ``_*``), sorted."""
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("_"))
+
+
+# --------------------------------------------------------------------------
+# Problems
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+_EXPECTED = {
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+}
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model class a pydantic error location points into (for key hints)."""
+    import typing
+
+    model: Any = Spec
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return model if part == loc[-1] else None
+        annotation = field.annotation
+        while True:
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            origin = typing.get_origin(annotation)
+            if origin in (list, typing.Union) or str(origin) == "<class 'types.UnionType'>":
+                annotation = args[0] if args else None
+            elif origin is typing.Annotated:
+                annotation = args[0]
+            else:
+                break
+        model = annotation
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _pydantic_problems(
+    err: ValidationError, doc: Document, derived: dict[tuple, str]
+) -> list[Problem]:
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = tuple(
+            p for p in e["loc"] if not (isinstance(p, str) and p in ("s3", "local", "cloud"))
+        )
+        kind = e["type"]
+        value = e.get("input")
+        if kind == "extra_forbidden":
+            model = _model_at(loc)
+            allowed = sorted(model.model_fields) if model else []
+            hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            fix = f"did you mean '{hint[0]}'?" if hint else f"allowed here: {', '.join(allowed)}"
+            problems.append(Problem(doc.mark_for(loc, key=True), loc, f"unknown key; {fix}"))
+            continue
+        if kind == "missing":
+            problems.append(
+                Problem(
+                    doc.mark_for(loc[:-1]), loc[:-1], f"required key '{loc[-1]}' is missing; add it"
+                )
+            )
+            continue
+        if kind in _EXPECTED:
+            message = f"expected {_EXPECTED[kind]}, got {_type_name(value)}"
+            if kind == "string_type" and isinstance(value, bool | int | float):
+                message += "; put it in quotes"
+        elif kind in ("literal_error", "union_tag_invalid"):
+            expected = e.get("ctx", {}).get("expected") or e.get("ctx", {}).get("expected_tags", "")
+            options = re.findall(r"'([^']*)'|(\d+)", str(expected))
+            choices = [a or b for a, b in options]
+            shown = value if not isinstance(value, dict) else value.get("backend")
+            hint = difflib.get_close_matches(str(shown), choices, n=1)
+            message = f"{shown!r} is not one of {', '.join(choices)}"
+            if hint:
+                message += f"; did you mean '{hint[0]}'?"
+            if kind == "union_tag_invalid":
+                loc = (*loc, "backend")
+        elif kind == "union_tag_not_found":
+            message = "missing 'backend' (local, s3 or cloud)"
+        elif kind == "value_error":
+            message = str(e["ctx"]["error"])
+        elif kind in ("too_short", "too_long"):
+            limit = (
+                e["ctx"].get("min_length") if kind == "too_short" else e["ctx"].get("max_length")
+            )
+            what = "at least" if kind == "too_short" else "at most"
+            unit = "item" if isinstance(value, list | dict) else "character"
+            message = f"needs {what} {limit} {unit}{'s' if limit != 1 else ''}"
+        elif kind in ("greater_than_equal", "less_than_equal"):
+            bound = e["ctx"].get("ge", e["ctx"].get("le"))
+            word = "at least" if kind == "greater_than_equal" else "at most"
+            message = f"{value} is out of range; must be {word} {bound}"
+        elif kind in ("string_too_short", "string_too_long"):
+            message = e["msg"].replace("String should have", "must have")
+        else:
+            message = e["msg"]
+        if loc in derived:
+            message += f" ({derived[loc]}; set {format_path(loc)} explicitly)"
+        problems.append(Problem(doc.mark_for(loc), loc, message))
+    return problems
+
+
+def _get(data: Any, *path: str | int) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or part >= len(data):
+                return None
+        elif not isinstance(data, dict):
+            return None
+        data = data[part] if isinstance(part, int) else data.get(part)
+    return data
+
+
+class _Checker:
+    """Rules across keys, run on the raw data so they report alongside the
+    per-field errors; tolerant of wrong shapes (pydantic reports those)."""
+
+    def __init__(self, data: dict[str, Any], doc: Document):
+        self.data = data
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def add(self, path: tuple, message: str, key: bool = False) -> None:
+        self.problems.append(Problem(self.doc.mark_for(path, key=key), path, message))
+
+    def top_level(self, stem: str) -> None:
+        data = self.data
+        name, provider = data.get("name"), data.get("provider")
+        if isinstance(name, str) and name != stem:
+            self.add(
+                ("name",), f"name {name!r} differs from the file name {stem!r}; rename one to match"
+            )
+        if provider in ("cognito", "auth0"):
+            other = "auth0" if provider == "cognito" else "cognito"
+            if other in data:
+                fix = f"remove it or set provider: {other}"
+                self.add((other,), f"'{other}' section with provider {provider}; {fix}", key=True)
+            if provider not in data:
+                self.add(
+                    ("provider",),
+                    f"provider is {provider} but there is no '{provider}' section; add one",
+                )
+        if provider == "cognito" and data.get("region") is None:
+            self.add(
+                ("region",), "region is required for provider cognito; add e.g. 'region: us-west-2'"
+            )
+        if provider == "auth0" and data.get("endpoint_url") is not None:
+            self.add(
+                ("endpoint_url",),
+                "endpoint_url is for cognito (a local emulator); remove it",
+                key=True,
+            )
+        state = data.get("state")
+        if isinstance(state, dict) and state.get("backend") == "s3" and state.get("region") is None:
+            self.add(("state",), "state.region is required (no region to take it from); add it")
+
+    def unique(self, items: Any, path: tuple, what: str, fix: str) -> dict[str, int]:
+        """Report repeated ``name`` values among ``items``; return name -> first index."""
+        first: dict[str, int] = {}
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in first:
+                self.add(
+                    (*path, i, "name"),
+                    f"duplicate {what} '{name}' (also {path[-1]}[{first[name]}]); {fix}",
+                )
+            else:
+                first[name] = i
+        return first
+
+    def provider_section(self, provider: str) -> None:
+        section, api_key = {"cognito": ("cognito", "resource_server"), "auth0": ("auth0", "api")}[
+            provider
+        ]
+        api_path = (section, api_key)
+        defined = self.unique(
+            _get(self.data, *api_path, "scopes"), (*api_path, "scopes"), "scope", "remove one"
+        )
+        identifier = _get(self.data, *api_path, "identifier")
+        if provider == "cognito" and isinstance(identifier, str):
+            for scope, i in defined.items():
+                if len(identifier) + 1 + len(scope) > 256:
+                    self.add(
+                        (*api_path, "scopes", i, "name"),
+                        f"'{identifier}/{scope}' is longer than the 256 characters Cognito allows "
+                        "for a client scope; shorten the identifier or the scope name",
+                    )
+        clients = _get(self.data, section, "clients")
+        self.unique(clients, (section, "clients"), "client", "rename one")
+        for i, client in enumerate(clients if isinstance(clients, list) else []):
+            self.client_scopes(_get(client, "scopes"), (section, "clients", i, "scopes"), defined)
+        if defined:
+            full = (
+                [f"{identifier}/{s}" for s in defined] if provider == "cognito" else list(defined)
+            )
+            self.allowed_scopes(full)
+
+    def client_scopes(self, scopes: Any, path: tuple, defined: dict[str, int]) -> None:
+        listed: set[str] = set()
+        for j, scope in enumerate(scopes if isinstance(scopes, list) else []):
+            if not isinstance(scope, str):
+                continue
+            if defined and scope not in defined:
+                hint = difflib.get_close_matches(scope, list(defined), n=1)
+                message = f"unknown scope '{scope}' (defined: {', '.join(defined)})"
+                self.add((*path, j), message + (f"; did you mean '{hint[0]}'?" if hint else ""))
+            if scope in listed:
+                self.add((*path, j), f"scope '{scope}' is listed twice; remove one")
+            listed.add(scope)
+
+    def allowed_scopes(self, full: list[str]) -> None:
+        allowed = _get(self.data, "authorizer", "allowed_scopes")
+        for j, scope in enumerate(allowed if isinstance(allowed, list) else []):
+            if isinstance(scope, str) and scope not in full:
+                carried = ", ".join(full)
+                message = f"'{scope}' is not a scope of this environment (tokens carry: {carried})"
+                self.add(("authorizer", "allowed_scopes", j), message)
+
+
+def _cross_checks(data: dict[str, Any], doc: Document, stem: str) -> list[Problem]:
+    checker = _Checker(data, doc)
+    checker.top_level(stem)
+    provider = data.get("provider")
+    if provider in ("cognito", "auth0") and isinstance(data.get(provider), dict):
+        checker.provider_section(provider)
+    return checker.problems
+
+
+def _format(problems: list[Problem]) -> list[str]:
+    ordered = sorted(problems, key=Problem.sort_key)
+    lines, seen = [], set()
+    for problem in ordered:
+        line = str(problem)
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return lines
+
+
+#: Keys the model requires but a file may leave out (``apply_derived`` fills them).
+DERIVED_KEYS = {
+    "Spec": ("authorizer",),
+    "CognitoSection": ("user_pool_name", "domain_prefix"),
+    "AuthorizerSection": ("output",),
+    "S3State": ("key", "region"),
+    "CloudState": ("workspace",),
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a spec file (what ``authgen schema`` prints)."""
+    schema = Spec.model_json_schema(mode="validation")
+    for name, keys in DERIVED_KEYS.items():
+        node = schema if name == "Spec" else schema["$defs"][name]
+        node["required"] = [k for k in node.get("required", []) if k not in keys]
+    return schema
+
+
+__all__ = [
+    "Mark",
+    "Spec",
+    "SpecError",
+    "apply_derived",
+    "display_name",
+    "json_schema",
+    "load",
+    "load_all",
+]
