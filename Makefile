@@ -64,7 +64,7 @@ schema:
 	$(AUTHGEN) schema > schema/environment.schema.json
 
 golden:
-	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_render.py -q -k golden
 
 bench:
 	$(BIN)/python bench/run.py $(ARGS)

@@ -141,9 +141,9 @@ def write_build(directory: Path, files: dict[str, str]) -> list[Path]:
     try:
         for name, text in sorted(files.items()):
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            staged.append((name, Path(tmp)))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
-            staged.append((name, Path(tmp)))
     except BaseException:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)
