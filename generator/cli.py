@@ -112,6 +112,27 @@ def cmd_render(args: argparse.Namespace, out: Out) -> int:
     return 0
 
 
+def cmd_changed(args: argparse.Namespace, out: Out) -> int:
+    from generator.changed import affected, changed_files
+
+    project = Project.find()
+    impact = affected(project, changed_files(project.root, args.base))
+    for env in impact.environments:
+        out.line(env)
+    for env in impact.removed:
+        out.err(f"note: environments/{env}.yaml was removed; its resources stay until destroyed")
+    out.emit(
+        {
+            "command": "changed",
+            "base": args.base,
+            "environments": impact.environments,
+            "removed": impact.removed,
+            "reasons": impact.reasons,
+        }
+    )
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace, out: Out) -> int:
     from generator import spec
 
@@ -146,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("validate", cmd_validate, "load and check environment specs; writes nothing", "many")
     command("render", cmd_render, "write the Terraform root module to build/ENV/", "many")
+    changed = command("changed", cmd_changed, "list the environments a git change affects")
+    changed.add_argument("--base", default="origin/main", help="git ref to compare with")
     command("schema", cmd_schema, "print the JSON Schema of the environment spec")
     return parser
 

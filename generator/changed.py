@@ -1,0 +1,127 @@
+"""Which environments a git change affects (``authgen changed --base REF``).
+
+A pipeline plans only what a pull request can change:
+
+* ``environments/<env>.yaml`` -> that environment, and every spec that
+  ``extends`` it;
+* ``environments/_defaults.yaml`` -> every environment that takes the
+  shared defaults (those without ``extends``);
+* ``environments/locks/<env>.terraform.lock.hcl`` -> that environment;
+* ``modules/<provider>/`` and ``templates/<provider>/`` -> the environments
+  of that provider; ``templates/common/`` and the renderer -> all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from generator.errors import AuthgenError
+from generator.project import Project
+from generator.spec import DEFAULTS_FILE, load_all
+from generator.yaml_source import load as load_yaml
+
+#: Package files whose change can change any rendered root.
+RENDERING_CODE = {
+    "generator/render.py",
+    "generator/spec.py",
+    "generator/rules.py",
+    "generator/yaml_source.py",
+}
+
+
+@dataclass
+class Impact:
+    """The environments to plan, and those whose spec file is gone."""
+
+    environments: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+
+
+def changed_files(root: Path, base: str) -> list[str]:
+    """Paths (relative to the repo) that differ between ``base``'s merge base
+    with HEAD and the working tree, untracked files included."""
+
+    def git(*args: str) -> str:
+        try:
+            result = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, check=False
+            )
+        except FileNotFoundError:
+            raise AuthgenError("git is not on PATH; 'changed' needs it") from None
+        if result.returncode != 0:
+            detail = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+            raise AuthgenError(f"git {' '.join(args)}: {detail or 'failed'}")
+        return result.stdout
+
+    prefix = git("rev-parse", "--show-prefix").strip()
+    merge_base = git("merge-base", base, "HEAD").strip()
+    names = git("diff", "--name-only", "--no-renames", merge_base, "--").splitlines()
+    names += git("ls-files", "--others", "--exclude-standard").splitlines()
+    out = set()
+    for name in names:
+        if prefix and name.startswith(prefix):
+            out.add(name[len(prefix) :])
+        elif not prefix:
+            out.add(name)
+    return sorted(out)
+
+
+def _chain(project: Project, path: Path) -> list[str]:
+    """The spec files ``path`` is built from (itself, then its ``extends``
+    chain, or the shared defaults), as repo-relative POSIX paths."""
+    chain: list[str] = []
+    current: Path | None = path
+    while current is not None and current.is_file() and len(chain) < 20:
+        relative = current.resolve().relative_to(project.root.resolve()).as_posix()
+        if relative in chain:
+            break
+        chain.append(relative)
+        data = load_yaml(current).data
+        extends = data.get("extends") if isinstance(data, dict) else None
+        current = current.parent / extends if isinstance(extends, str) else None
+    if len(chain) == 1 and (project.environments / DEFAULTS_FILE).is_file():
+        chain.append(f"environments/{DEFAULTS_FILE}")
+    return chain
+
+
+def _provider(project: Project, chain: list[str]) -> str | None:
+    for relative in chain:
+        data = load_yaml(project.root / relative).data
+        if isinstance(data, dict) and isinstance(data.get("provider"), str):
+            return data["provider"]
+    return None
+
+
+def affected(project: Project, files: list[str]) -> Impact:
+    """Map changed repo paths to environment names."""
+    impact = Impact()
+    changed = set(files)
+    envs = {}
+    for path in load_all(project.environments):
+        chain = _chain(project, path)
+        envs[path.stem] = (chain, _provider(project, chain))
+
+    for env, (chain, provider) in envs.items():
+        reasons = [f for f in chain if f in changed]
+        lock = f"environments/locks/{env}.terraform.lock.hcl"
+        reasons += [lock] if lock in changed else []
+        for name in files:
+            parts = PurePosixPath(name).parts
+            if parts[:1] in (("modules",), ("templates",)) and len(parts) > 2:
+                if parts[1] in (provider, "common"):
+                    reasons.append(name)
+            elif name in RENDERING_CODE:
+                reasons.append(name)
+        if reasons:
+            impact.reasons[env] = reasons
+    for name in files:
+        path = PurePosixPath(name)
+        is_spec = path.parent.as_posix() == "environments" and path.suffix == ".yaml"
+        if is_spec and not path.name.startswith("_") and path.stem not in envs:
+            impact.removed.append(path.stem)
+    impact.environments = sorted(impact.reasons)
+    impact.removed = sorted(impact.removed)
+    return impact
