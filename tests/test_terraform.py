@@ -1,0 +1,709 @@
+"""generator.terraform against the real terraform binary.
+
+Fixture roots use only what needs no download: the built-in ``terraform_data``
+resource, and a fake provider ``authgen-test/fake`` in a filesystem mirror
+under tmp_path (init installs it; nothing ever runs it). The plugin cache is
+always under tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.errors import Interrupted, TerraformError
+from generator.terraform import (
+    INIT_STAMP,
+    LOCK_FILE_NAME,
+    ProviderUnavailable,
+    Runner,
+    StalePlanError,
+    TerraformFailed,
+    default_plugin_cache_dir,
+    error_summaries,
+)
+
+pytestmark = pytest.mark.terraform
+
+REPO = Path(__file__).resolve().parent.parent
+SECRET = "s3cret-value-that-must-not-leak"
+
+DATA_ROOT = """
+variable "name" {
+  type    = string
+  default = "one"
+}
+
+variable "secret" {
+  type      = string
+  sensitive = true
+  default   = "@SECRET@"
+}
+
+resource "terraform_data" "this" {
+  input = var.name
+}
+
+output "name" {
+  value = terraform_data.this.output
+}
+
+output "secret" {
+  value     = var.secret
+  sensitive = true
+}
+""".replace("@SECRET@", SECRET)
+
+FAKE_PROVIDER_ROOT = """
+terraform {
+  required_providers {
+    fake = {
+      source  = "authgen-test/fake"
+      version = "@VERSION@"
+    }
+  }
+}
+
+resource "terraform_data" "this" {
+  input = "x"
+}
+"""
+
+
+def fake_root(constraint: str) -> str:
+    return FAKE_PROVIDER_ROOT.replace("@VERSION@", constraint)
+
+
+SLOW_ROOT = """
+resource "terraform_data" "slow" {
+  input = "a"
+
+  provisioner "local-exec" {
+    command = "echo $PPID > tfpid; exec sleep 60"
+  }
+}
+"""
+
+FAILING_ROOT = """
+resource "terraform_data" "fail" {
+  input = "a"
+
+  provisioner "local-exec" {
+    command = "echo provisioner-said-no >&2; exit 3"
+  }
+}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_plugin_dir(monkeypatch):
+    monkeypatch.delenv("TF_PLUGIN_DIR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def platform(terraform_bin) -> str:
+    out = subprocess.run([terraform_bin, "version", "-json"], capture_output=True, check=True)
+    return json.loads(out.stdout)["platform"]
+
+
+@pytest.fixture(scope="session")
+def fake_mirror(tmp_path_factory, platform) -> Path:
+    """A filesystem mirror holding authgen-test/fake 1.0.0 and 1.1.0."""
+    mirror = tmp_path_factory.mktemp("fake-mirror")
+    for version in ("1.0.0", "1.1.0"):
+        d = mirror / "registry.terraform.io" / "authgen-test" / "fake" / version / platform
+        d.mkdir(parents=True)
+        exe = d / f"terraform-provider-fake_v{version}"
+        exe.write_text(f"#!/bin/sh\necho fake provider {version}\nexit 1\n")
+        exe.chmod(0o755)
+    return mirror
+
+
+@pytest.fixture
+def lines() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def cache(tmp_path) -> Path:
+    return tmp_path / "plugin-cache"
+
+
+@pytest.fixture
+def workdir(tmp_path) -> Path:
+    wd = tmp_path / "build" / "dev"
+    wd.mkdir(parents=True)
+    return wd
+
+
+def write_root(workdir: Path, main_tf: str, tfvars: dict | None = None) -> Path:
+    (workdir / "main.tf").write_text(textwrap.dedent(main_tf))
+    if tfvars is not None:
+        (workdir / "terraform.tfvars.json").write_text(json.dumps(tfvars, sort_keys=True))
+    return workdir
+
+
+@pytest.fixture
+def runner(workdir, cache, lines) -> Runner:
+    write_root(workdir, DATA_ROOT, {"name": "one"})
+    return Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=lines.append)
+
+
+FAKE_SOURCE = Path("registry.terraform.io/authgen-test/fake")
+
+
+def cached_provider(cache: Path, version: str, platform: str) -> Path:
+    return cache / FAKE_SOURCE / version / platform / f"terraform-provider-fake_v{version}"
+
+
+def installed_versions(workdir: Path) -> list[str]:
+    base = workdir / ".terraform" / "providers" / FAKE_SOURCE
+    return sorted(p.name for p in base.iterdir()) if base.exists() else []
+
+
+def locked_version(lock: Path) -> str:
+    for line in lock.read_text().splitlines():
+        if line.strip().startswith("version"):
+            return line.split("=")[1].strip().strip('"')
+    raise AssertionError(f"no version in {lock}")
+
+
+# -- init ---------------------------------------------------------------------
+
+
+def test_init_runs_once_and_again_only_when_config_changes(runner, workdir, lines):
+    assert runner.init() is True
+    assert "Terraform has been successfully initialized!" in lines
+    assert (workdir / INIT_STAMP).is_file()
+    lines.clear()
+    assert runner.init() is False
+    assert lines == []
+    # Values (tfvars) do not need an init; configuration does.
+    (workdir / "terraform.tfvars.json").write_text('{"name": "two"}')
+    assert runner.init() is False
+    (workdir / "extra.tf").write_text('output "extra" {\n  value = 1\n}\n')
+    assert runner.init() is True
+    assert runner.init() is False
+    # A wiped .terraform/ means init again.
+    shutil.rmtree(workdir / ".terraform")
+    assert runner.init() is True
+
+
+def test_init_reruns_when_a_local_module_changes(workdir, cache, tmp_path):
+    module = tmp_path / "modules" / "thing"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text('output "x" {\n  value = 1\n}\n')
+    write_root(workdir, 'module "thing" {\n  source = "../../modules/thing"\n}\n')
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    assert runner.init() is True
+    assert runner.init() is False
+    (module / "versions.tf").write_text('terraform {\n  required_version = ">= 1.0"\n}\n')
+    assert runner.init() is True
+
+
+def test_init_reruns_when_a_cached_provider_disappears(workdir, cache, fake_mirror, platform):
+    write_root(workdir, fake_root(">= 1.0.0"))
+    runner = Runner(workdir, lock_file=None, plugin_dir=fake_mirror, plugin_cache_dir=cache)
+    assert runner.init() is True
+    assert runner.init() is False
+    shutil.rmtree(cache)
+    assert runner.init() is True
+    assert cached_provider(cache, "1.1.0", platform).is_file()
+
+
+def test_init_reruns_when_the_plugin_dir_changes(workdir, cache, fake_mirror, tmp_path):
+    other = tmp_path / "other-mirror"
+    shutil.copytree(fake_mirror, other)
+    write_root(workdir, fake_root(">= 1.0.0"))
+    assert Runner(workdir, lock_file=None, plugin_dir=fake_mirror, plugin_cache_dir=cache).init()
+    assert not Runner(
+        workdir, lock_file=None, plugin_dir=fake_mirror, plugin_cache_dir=cache
+    ).init()
+    assert Runner(workdir, lock_file=None, plugin_dir=other, plugin_cache_dir=cache).init()
+
+
+def test_plugin_cache_dir_is_created_and_filled(workdir, cache, fake_mirror, platform):
+    write_root(workdir, fake_root(">= 1.0.0"))
+    Runner(workdir, lock_file=None, plugin_dir=fake_mirror, plugin_cache_dir=cache).init()
+    assert cached_provider(cache, "1.1.0", platform).is_file()
+    # The workdir links to the shared cache instead of holding a copy.
+    installed = workdir / ".terraform" / "providers" / FAKE_SOURCE / "1.1.0" / platform
+    assert installed.is_symlink()
+    assert installed.readlink() == cache / FAKE_SOURCE / "1.1.0" / platform
+
+
+def test_plugin_cache_and_plugin_dir_from_the_environment(workdir, fake_mirror, tmp_path, platform):
+    write_root(workdir, fake_root(">= 1.0.0"))
+    env = dict(
+        os.environ, TF_PLUGIN_CACHE_DIR=str(tmp_path / "env-cache"), TF_PLUGIN_DIR=str(fake_mirror)
+    )
+    runner = Runner(workdir, lock_file=None, env=env)
+    assert runner.plugin_cache_dir == (tmp_path / "env-cache").resolve()
+    assert runner.plugin_dir == fake_mirror.resolve()
+    runner.init()
+    assert cached_provider(tmp_path / "env-cache", "1.1.0", platform).is_file()
+
+
+def test_plugin_cache_defaults_under_the_users_cache_dir(workdir, fake_mirror, tmp_path, platform):
+    home = tmp_path / "home"
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "TF_PLUGIN_CACHE_DIR")
+    }
+    env["HOME"] = str(home)
+    write_root(workdir, fake_root(">= 1.0.0"))
+    runner = Runner(workdir, lock_file=None, plugin_dir=fake_mirror, env=env)
+    assert runner.plugin_cache_dir == home / ".cache" / "authgen" / "plugin-cache"
+    runner.init()
+    assert cached_provider(
+        home / ".cache" / "authgen" / "plugin-cache", "1.1.0", platform
+    ).is_file()
+    assert default_plugin_cache_dir({"XDG_CACHE_HOME": "/x", "HOME": "/h"}) == Path(
+        "/x/authgen/plugin-cache"
+    )
+
+
+# -- the dependency lock file --------------------------------------------------
+
+
+def test_lock_file_is_written_back_to_the_repo(workdir, cache, fake_mirror, tmp_path):
+    repo_lock = tmp_path / "repo" / "environments" / "locks" / "dev.terraform.lock.hcl"
+    write_root(workdir, fake_root(">= 1.0.0"))
+    runner = Runner(workdir, lock_file=repo_lock, plugin_dir=fake_mirror, plugin_cache_dir=cache)
+    runner.init()
+    assert repo_lock.read_bytes() == (workdir / LOCK_FILE_NAME).read_bytes()
+    assert locked_version(repo_lock) == "1.1.0"
+    before = repo_lock.stat().st_mtime_ns
+    assert runner.init() is False
+    assert repo_lock.stat().st_mtime_ns == before
+
+
+def test_repo_lock_file_pins_providers_in_a_fresh_build_dir(cache, fake_mirror, tmp_path):
+    repo_lock = tmp_path / "repo" / "dev.terraform.lock.hcl"
+    # An older run selected 1.0.0 and committed the lock file.
+    first = tmp_path / "first"
+    first.mkdir()
+    write_root(first, fake_root("1.0.0"))
+    Runner(first, lock_file=repo_lock, plugin_dir=fake_mirror, plugin_cache_dir=cache).init()
+    assert locked_version(repo_lock) == "1.0.0"
+
+    # A clean checkout: new build dir, looser constraint, 1.1.0 available.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    write_root(fresh, fake_root(">= 1.0.0"))
+    runner = Runner(fresh, lock_file=repo_lock, plugin_dir=fake_mirror, plugin_cache_dir=cache)
+    assert runner.init() is True
+    assert installed_versions(fresh) == ["1.0.0"]
+    assert locked_version(repo_lock) == "1.0.0"
+
+    # upgrade moves to the newest allowed version and records it in the repo.
+    assert runner.init(upgrade=True) is True
+    assert installed_versions(fresh)[-1] == "1.1.0"
+    assert locked_version(repo_lock) == "1.1.0"
+
+
+def test_a_changed_repo_lock_file_means_init_again(workdir, cache, fake_mirror, tmp_path):
+    repo_lock = tmp_path / "locks" / "dev.terraform.lock.hcl"
+    write_root(workdir, fake_root(">= 1.0.0"))
+    runner = Runner(workdir, lock_file=repo_lock, plugin_dir=fake_mirror, plugin_cache_dir=cache)
+    runner.init()
+    assert runner.init() is False
+    # e.g. a pull brought a lock file pinning another version
+    repo_lock.write_text(
+        repo_lock.read_text().replace('"1.1.0"', '"1.0.0"').split("hashes")[0] + "}\n"
+    )
+    assert runner.init() is True
+    assert "1.0.0" in installed_versions(workdir)
+    assert locked_version(repo_lock) == "1.0.0"
+    assert "h1:" in repo_lock.read_text()  # terraform completed the hashes, and we kept them
+
+
+def test_a_removed_repo_lock_file_lets_terraform_select_afresh(
+    workdir, cache, fake_mirror, tmp_path
+):
+    repo_lock = tmp_path / "locks" / "dev.terraform.lock.hcl"
+    write_root(workdir, fake_root(">= 1.0.0"))
+    (workdir / LOCK_FILE_NAME).write_text("# a leftover from an earlier run\n")
+    Runner(workdir, lock_file=repo_lock, plugin_dir=fake_mirror, plugin_cache_dir=cache).init()
+    assert locked_version(repo_lock) == "1.1.0"
+
+
+def test_a_lock_file_conflicting_with_the_constraints_fails_clearly(
+    workdir, cache, fake_mirror, tmp_path
+):
+    repo_lock = tmp_path / "dev.terraform.lock.hcl"
+    write_root(workdir, fake_root("1.0.0"))
+    Runner(workdir, lock_file=repo_lock, plugin_dir=fake_mirror, plugin_cache_dir=cache).init()
+    locked = repo_lock.read_bytes()
+    write_root(workdir, fake_root("1.1.0"))
+    with pytest.raises(TerraformFailed) as err:
+        Runner(workdir, lock_file=repo_lock, plugin_dir=fake_mirror, plugin_cache_dir=cache).init()
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("terraform init failed (exit code 1): ")
+    assert "authgen-test/fake" in message
+    assert repo_lock.read_bytes() == locked  # a failed init writes nothing back
+
+
+# -- failures of init ------------------------------------------------------------------
+
+
+NULL_ROOT = """
+terraform {
+  required_providers {
+    null = {
+      source  = "hashicorp/null"
+      version = "~> 3.2"
+    }
+  }
+}
+"""
+
+
+def test_unreachable_registry_names_the_provider_and_the_way_out(workdir, cache):
+    write_root(workdir, NULL_ROOT)
+    # A refusing proxy makes the registry unreachable at once, with or without internet.
+    env = dict(os.environ, HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9")
+    env.pop("NO_PROXY", None)
+    env.pop("no_proxy", None)
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, env=env)
+    started = time.monotonic()
+    with pytest.raises(ProviderUnavailable) as err:
+        runner.init()
+    assert time.monotonic() - started < 20
+    message = str(err.value)
+    assert "\n" not in message
+    assert "hashicorp/null" in message
+    assert "TF_PLUGIN_DIR" in message and "--plugin-dir" in message
+    assert "filesystem_mirror" in message
+    assert err.value.providers == ["hashicorp/null"]
+    assert "registry.terraform.io" in err.value.stderr
+
+
+def test_provider_missing_from_the_plugin_dir(workdir, cache, fake_mirror):
+    write_root(workdir, NULL_ROOT)
+    runner = Runner(workdir, lock_file=None, plugin_dir=fake_mirror, plugin_cache_dir=cache)
+    with pytest.raises(ProviderUnavailable) as err:
+        runner.init()
+    assert str(err.value) == (
+        f"terraform init: provider hashicorp/null is not in the plugin dir {fake_mirror.resolve()}; "
+        "add it there in Terraform's unpacked layout (<dir>/registry.terraform.io/<namespace>/"
+        "<type>/<version>/<os_arch>/) or point TF_PLUGIN_DIR / --plugin-dir at a mirror that "
+        "has it"
+    )
+
+
+def test_terraform_not_on_path(runner, tmp_path):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    runner.env["PATH"] = str(empty)
+    with pytest.raises(TerraformError) as err:
+        runner.init()
+    assert str(err.value) == (
+        "terraform is not on PATH: install Terraform "
+        "(https://developer.hashicorp.com/terraform/install) and put it on PATH"
+    )
+    assert err.value.exit_code == 1
+
+
+def test_explicit_terraform_binary(workdir, cache, tmp_path, terraform_bin):
+    write_root(workdir, DATA_ROOT)
+    missing = tmp_path / "no" / "terraform"
+    with pytest.raises(
+        TerraformError, match=r"the terraform binary .*/no/terraform does not exist"
+    ):
+        Runner(workdir, lock_file=None, plugin_cache_dir=cache, terraform=missing).init()
+    assert Runner(workdir, lock_file=None, plugin_cache_dir=cache, terraform=terraform_bin).init()
+
+
+def test_missing_workdir_is_a_clear_error(tmp_path, cache):
+    runner = Runner(tmp_path / "build" / "nope", lock_file=None, plugin_cache_dir=cache)
+    with pytest.raises(
+        TerraformError, match=r"build/nope does not exist: render the environment first"
+    ):
+        runner.init()
+
+
+# -- plan / apply / destroy / outputs ------------------------------------------------
+
+
+def test_plan_exit_codes_apply_outputs_and_destroy(runner, workdir, lines, caplog):
+    caplog.set_level(logging.DEBUG)
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    assert plan.changes is True and plan.destroy is False
+    assert plan.path.is_file()
+    assert any("terraform_data.this will be created" in line for line in lines)
+
+    runner.apply(plan.path)
+    assert any(line.startswith("Apply complete!") for line in lines)
+    assert runner.outputs() == {"name": "one", "secret": SECRET}
+
+    again = runner.plan(workdir / "plan.tfplan")
+    assert again.changes is False
+
+    runner.destroy()
+    assert any(line.startswith("Destroy complete!") for line in lines)
+    assert runner.outputs() == {}
+    assert runner.plan(workdir / "plan.tfplan").changes is True
+
+    # The secret went to the caller only: never to on_line, never to a log record.
+    assert not [line for line in lines if SECRET in line]
+    assert SECRET not in caplog.text
+    assert not [r for r in caplog.records if SECRET in str(r.args)]
+
+
+def test_destroy_plan_then_apply(runner, workdir):
+    runner.init()
+    runner.apply(runner.plan(workdir / "plan.tfplan").path)
+    plan = runner.plan(workdir / "destroy.tfplan", destroy=True)
+    assert plan.changes and plan.destroy
+    assert runner.saved_plan_is_current(plan.path, destroy=True)
+    assert not runner.saved_plan_is_current(plan.path, destroy=False)
+    actions = {
+        r["address"]: r["change"]["actions"]
+        for r in runner.show_json(plan.path)["resource_changes"]
+    }
+    assert actions == {"terraform_data.this": ["delete"]}
+    runner.apply(plan.path)
+    assert runner.outputs() == {}
+
+
+def test_show_json_reads_the_saved_plan_without_streaming_it(runner, workdir, lines, caplog):
+    caplog.set_level(logging.DEBUG)
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    lines.clear()
+    doc = runner.show_json(plan.path)
+    assert doc["resource_changes"][0]["address"] == "terraform_data.this"
+    assert SECRET in json.dumps(doc)  # show -json holds it in clear: the caller masks
+    assert lines == []
+    assert SECRET not in caplog.text
+
+
+def test_saved_plan_fingerprint_follows_the_render(runner, workdir, monkeypatch):
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    meta = workdir / "plan.tfplan.fingerprint.json"
+    assert json.loads(meta.read_text()) == {"fingerprint": plan.fingerprint, "destroy": False}
+    assert runner.saved_plan_is_current(plan.path)
+
+    tfvars = workdir / "terraform.tfvars.json"
+    tfvars.write_text('{"name": "two"}')
+    assert not runner.saved_plan_is_current(plan.path)
+    tfvars.write_text('{"name": "one"}')
+    assert runner.saved_plan_is_current(plan.path)
+
+    runner.env["TF_VAR_name"] = "three"
+    assert not runner.saved_plan_is_current(plan.path)
+    del runner.env["TF_VAR_name"]
+
+    main_tf = workdir / "main.tf"
+    main_tf.write_text(main_tf.read_text() + '\noutput "more" {\n  value = 2\n}\n')
+    assert not runner.saved_plan_is_current(plan.path)
+    with pytest.raises(StalePlanError, match=r"does not match the current render"):
+        runner.apply(plan.path)
+    assert runner.outputs() == {}  # nothing was applied
+
+    # A new plan of the new render is current again, and applies.
+    plan = runner.plan(workdir / "plan.tfplan")
+    assert runner.saved_plan_is_current(plan.path)
+    runner.apply(plan.path)
+    assert runner.outputs()["more"] == 2
+    # A saved plan is used once.
+    assert not runner.saved_plan_is_current(plan.path)
+    with pytest.raises(StalePlanError):
+        runner.apply(plan.path)
+
+
+def test_a_plan_file_without_fingerprint_is_not_current(runner, workdir):
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    (workdir / "plan.tfplan.fingerprint.json").unlink()
+    assert not runner.saved_plan_is_current(plan.path)
+    assert not runner.saved_plan_is_current(workdir / "missing.tfplan")
+
+
+def test_stale_plan_is_reported_distinctly(runner, workdir):
+    runner.init()
+    first = runner.plan(workdir / "first.tfplan")
+    second = runner.plan(workdir / "second.tfplan")
+    runner.apply(first.path)
+    # The render did not change, so our fingerprint still matches: terraform finds it stale.
+    assert runner.saved_plan_is_current(second.path)
+    with pytest.raises(StalePlanError) as err:
+        runner.apply(second.path)
+    assert str(err.value) == (
+        "terraform apply: the saved plan is stale (the state changed after it was made); plan again"
+    )
+    assert "Saved plan is stale" in err.value.stderr
+    assert not runner.saved_plan_is_current(second.path)
+
+
+def test_failing_apply_raises_with_terraforms_error(workdir, cache, lines):
+    write_root(workdir, FAILING_ROOT)
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=lines.append)
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    with pytest.raises(TerraformFailed) as err:
+        runner.apply(plan.path)
+    message = str(err.value)
+    assert message == (
+        "terraform apply failed (exit code 1): local-exec provisioner error "
+        "(terraform_data.fail): Error running command 'echo provisioner-said-no >&2; exit 3': "
+        "exit status 3. Output: provisioner-said-no"
+    )
+    assert err.value.returncode == 1
+    assert "Error: local-exec provisioner error" in lines  # streamed as it happened
+    # The failed resource is tainted in the state: the next plan replaces it.
+    doc = runner.show_json(runner.plan(workdir / "plan.tfplan").path)
+    assert doc["resource_changes"][0]["change"]["actions"] == ["delete", "create"]
+
+
+def test_error_summaries_reads_boxed_and_plain_errors():
+    stderr = textwrap.dedent(
+        """\
+        ╷
+        │ Warning: Something to know
+        │
+        │ Not an error.
+        ╵
+        ╷
+        │ Error: Invalid value
+        │
+        │   with aws_cognito_user_pool.this,
+        │   on main.tf line 3, in resource "aws_cognito_user_pool" "this":
+        │    3:   name = ""
+        │
+        │ The name must not be
+        │ empty.
+        ╵
+
+        Error: execution halted
+
+        Error: execution halted
+        """
+    )
+    assert error_summaries(stderr) == [
+        "Invalid value (aws_cognito_user_pool.this): The name must not be empty.",
+        "execution halted",
+    ]
+
+
+def processes_in(directory: Path) -> list[int]:
+    """Process ids whose working directory is ``directory`` (terraform, its provisioners)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if Path(os.readlink(proc / "cwd")) == directory:
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+def test_an_exception_in_on_line_stops_terraform(workdir, cache):
+    write_root(workdir, SLOW_ROOT)
+    Runner(workdir, lock_file=None, plugin_cache_dir=cache).init()
+    plan = Runner(workdir, lock_file=None, plugin_cache_dir=cache).plan(workdir / "plan.tfplan")
+
+    def on_line(line: str) -> None:
+        if "Provisioning with 'local-exec'" in line:
+            raise RuntimeError("the progress display broke")
+
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=on_line)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="progress display broke"):
+        runner.apply(plan.path)
+    assert time.monotonic() - started < 30
+    assert processes_in(workdir) == []  # terraform (and its provisioner) stopped and reaped
+    assert not (workdir / ".terraform.tfstate.lock.info").exists()
+
+
+# -- signals -------------------------------------------------------------------
+
+APPLY_SCRIPT = """
+import sys
+from pathlib import Path
+
+from generator.errors import AuthgenError
+from generator.terraform import Runner
+
+workdir, log_path, cache, plan = (Path(a) for a in sys.argv[1:5])
+with open(log_path, "w", buffering=1) as log:
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=lambda l: log.write(l + "\\n"))
+    try:
+        runner.apply(plan)
+    except AuthgenError as err:
+        print(f"authgen: {err}", file=sys.stderr)
+        sys.exit(err.exit_code)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_during_apply_is_passed_to_terraform_and_waited_for(
+    workdir, cache, tmp_path, signum
+):
+    write_root(workdir, SLOW_ROOT + 'resource "terraform_data" "quick" {\n  input = "b"\n}\n')
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+
+    script = tmp_path / "apply.py"
+    script.write_text(APPLY_SCRIPT)
+    log = tmp_path / "apply.log"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(workdir), str(log), str(cache), str(plan.path)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        tfpid_file = workdir / "tfpid"
+        while not (tfpid_file.exists() and tfpid_file.read_text().strip()):
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "the provisioner never started"
+            time.sleep(0.05)
+        tfpid = int(tfpid_file.read_text())
+        started = time.monotonic()
+        os.kill(proc.pid, signum)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert time.monotonic() - started < 20  # not the provisioner's 60 s
+    assert proc.returncode == 130, stderr
+    name = signal.Signals(signum).name
+    assert f"{name} received: waiting for terraform apply to stop" in stderr  # the log line
+    assert stderr.splitlines()[-1].startswith(
+        f"authgen: interrupted ({name}): terraform apply in {workdir} was stopped and waited for"
+    )
+    assert "Traceback" not in stderr
+    # terraform got the signal (it says so), stopped, and was reaped before we exited.
+    log_text = log.read_text()
+    assert "Interrupt received." in log_text or "Stopping operation..." in log_text
+    assert not Path(f"/proc/{tfpid}").exists()
+    assert processes_in(workdir) == []
+    # The state is consistent and unlocked: what finished is recorded, the rest re-planned.
+    assert not (workdir / ".terraform.tfstate.lock.info").exists()
+    doc = runner.show_json(runner.plan(workdir / "plan.tfplan").path)
+    actions = {r["address"]: r["change"]["actions"] for r in doc["resource_changes"]}
+    assert actions["terraform_data.quick"] == ["no-op"]
+    assert actions["terraform_data.slow"] in (["delete", "create"], ["create"])
+
+
+def test_interrupted_is_exit_130():
+    assert Interrupted("x").exit_code == 130
