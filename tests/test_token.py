@@ -1,0 +1,392 @@
+"""The client_credentials grant against real HTTP servers on 127.0.0.1.
+
+nanoidp is a real OIDC provider; the small static server answers canned
+responses and records each request so its shape can be checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+import jwt
+import pytest
+import requests
+
+from generator import token
+from generator.emulator import free_port
+from generator.errors import VerifyError
+from tests.support.idp_fixtures import AUDIENCE, GATEWAY, OTHER, POSTER, READER, running_nanoidp
+from tests.support.static_http import StaticServer, route
+
+SECRET = "the-client-secret-9f8e7d"
+OK = {"access_token": "header.payload.sig", "token_type": "Bearer", "expires_in": 3600}
+
+
+@pytest.fixture(scope="module")
+def nanoidp(tmp_path_factory):
+    yield from running_nanoidp(tmp_path_factory)
+
+
+@pytest.fixture
+def static(tmp_path):
+    servers = []
+
+    def start(routes, **kwargs):
+        server = StaticServer.start(tmp_path / "http", routes, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+# --------------------------------------------------------------------------
+# nanoidp: a real provider
+# --------------------------------------------------------------------------
+
+
+def test_cognito_style_grant_against_nanoidp(nanoidp):
+    answer = token.fetch_token(
+        "cognito",
+        nanoidp.token_endpoint,
+        GATEWAY.client_id,
+        GATEWAY.client_secret,
+        scopes=["invoke:gateway", "read:gateway"],
+        wait=10,
+    )
+    assert answer.token_type == "Bearer"
+    assert answer.expires_in == 3600
+    assert answer.scope == "invoke:gateway read:gateway"
+    claims = jwt.decode(answer.access_token, options={"verify_signature": False})
+    assert claims["client_id"] == GATEWAY.client_id
+    assert claims["aud"] == AUDIENCE
+    assert claims["scope"] == "invoke:gateway read:gateway"
+
+
+def test_client_secret_post_against_nanoidp(nanoidp):
+    answer = token.fetch_token(
+        "oidc",
+        nanoidp.token_endpoint,
+        POSTER.client_id,
+        POSTER.client_secret,
+        auth_method="client_secret_post",
+        scopes=["invoke:gateway"],
+        wait=10,
+    )
+    claims = jwt.decode(answer.access_token, options={"verify_signature": False})
+    assert claims["client_id"] == POSTER.client_id
+
+
+@pytest.mark.parametrize(
+    ("client_id", "secret"),
+    [(GATEWAY.client_id, "wrong-secret-000"), ("no-such-client", "whatever-secret-1")],
+)
+def test_wrong_client_or_secret_says_so(nanoidp, client_id, secret):
+    with pytest.raises(token.TokenError) as err:
+        token.fetch_token("oidc", nanoidp.token_endpoint, client_id, secret, wait=10)
+    assert err.value.kind == "unauthorized"
+    assert err.value.status == 401
+    assert "wrong client id or secret" in str(err.value)
+    assert secret not in str(err.value)
+    assert isinstance(err.value, VerifyError)
+
+
+def test_a_scope_the_client_may_not_have(nanoidp):
+    with pytest.raises(token.TokenError) as err:
+        token.fetch_token(
+            "oidc",
+            nanoidp.token_endpoint,
+            READER.client_id,
+            READER.client_secret,
+            scopes=["invoke:gateway"],
+            wait=10,
+        )
+    assert err.value.kind == "scope"
+    assert "clients[].scopes" in err.value.fix
+
+
+def test_basic_client_sending_the_secret_in_the_body_is_refused(nanoidp):
+    with pytest.raises(token.TokenError) as err:
+        token.fetch_token(
+            "oidc",
+            nanoidp.token_endpoint,
+            OTHER.client_id,
+            OTHER.client_secret,
+            auth_method="client_secret_post",
+            wait=10,
+        )
+    assert err.value.kind == "unauthorized"
+    assert OTHER.client_secret not in str(err.value)
+
+
+# --------------------------------------------------------------------------
+# request shapes
+# --------------------------------------------------------------------------
+
+
+def test_cognito_request_shape(static):
+    server = static({"/oauth2/token": route(200, {**OK, "scope": "gw/read gw/write"})})
+    answer = token.cognito_token(
+        server.url("/oauth2/token"), "client-1", SECRET, ["gw/read", "gw/write"], wait=5
+    )
+    assert answer.scope == "gw/read gw/write"
+    (req,) = server.requests()
+    assert req["method"] == "POST"
+    assert req["path"] == "/oauth2/token"
+    assert req["headers"]["content-type"] == "application/x-www-form-urlencoded"
+    basic = base64.b64encode(f"client-1:{SECRET}".encode()).decode()
+    assert req["headers"]["authorization"] == f"Basic {basic}"
+    form = parse_qs(req["body"])
+    assert form == {"grant_type": ["client_credentials"], "scope": ["gw/read gw/write"]}
+
+
+def test_oidc_post_request_shape_with_audience(static):
+    server = static({"/token": route(200, OK)})
+    token.client_credentials(
+        server.url("/token"),
+        "client-1",
+        SECRET,
+        audience="api://gateway",
+        scopes=["a"],
+        auth_method="client_secret_post",
+        wait=5,
+    )
+    (req,) = server.requests()
+    assert "authorization" not in req["headers"]
+    assert parse_qs(req["body"]) == {
+        "grant_type": ["client_credentials"],
+        "scope": ["a"],
+        "audience": ["api://gateway"],
+        "client_id": ["client-1"],
+        "client_secret": [SECRET],
+    }
+
+
+def test_auth0_request_shape(static):
+    server = static({"/oauth/token": route(200, {**OK, "expires_in": 86400})})
+    answer = token.auth0_token(
+        f"127.0.0.1:{server.port}", "m2m-client", SECRET, "gateway123", protocol="http", wait=5
+    )
+    assert answer.expires_in == 86400
+    (req,) = server.requests()
+    assert req["method"] == "POST"
+    assert req["path"] == "/oauth/token"
+    assert req["headers"]["content-type"] == "application/json"
+    body = json.loads(req["body"])
+    assert body["grant_type"] == "client_credentials"
+    assert body["client_id"] == "m2m-client"
+    assert body["client_secret"] == SECRET
+    assert body["audience"] == "gateway123"
+
+
+def test_auth0_through_fetch_token_uses_the_endpoint_host(static):
+    server = static({"/oauth/token": route(200, OK)})
+    token.fetch_token(
+        "auth0", server.url("/oauth/token"), "m2m-client", SECRET, audience="gateway123", wait=5
+    )
+    assert [r["path"] for r in server.requests()] == ["/oauth/token"]
+
+
+def test_auth0_without_audience_is_refused_before_any_request(static):
+    server = static({"/oauth/token": route(200, OK)})
+    with pytest.raises(token.TokenError, match="opaque token") as err:
+        token.fetch_token("auth0", server.url("/oauth/token"), "m2m", SECRET, wait=5)
+    assert err.value.kind == "config"
+    assert server.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "fragment"),
+    [
+        (route(401, {"error": "access_denied", "error_description": "Unauthorized"}), "unauthorized", "wrong client id or secret"),
+        (route(403, {"error": "access_denied", "error_description": "Service not found: nope"}), "forbidden", "not an API of this tenant"),
+        (route(403, {"error": "access_denied", "error_description": 'Client is not authorized to access "x"'}), "forbidden", "client grant"),
+        (route(200, body="<html>hello</html>", content_type="text/html"), "bad_response", "not a JSON object"),
+        (route(200, {"token_type": "Bearer"}), "bad_response", "without an access_token"),
+        (route(500, body="oops", content_type="text/plain"), "http", "HTTP 500"),
+    ],
+)  # fmt: skip
+def test_auth0_errors_say_why(static, answer, kind, fragment):
+    server = static({"/oauth/token": answer})
+    with pytest.raises(token.TokenError) as err:
+        token.auth0_token(
+            f"127.0.0.1:{server.port}", "m2m", SECRET, "gateway123", protocol="http", wait=5
+        )
+    assert err.value.kind == kind
+    assert fragment in str(err.value)
+    assert SECRET not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "fragment"),
+    [
+        (route(400, {"error": "invalid_client"}), "unauthorized", "wrong client id or secret"),
+        (route(400, {"error": "unauthorized_client"}), "forbidden", "client_credentials flow"),
+        (route(400, {"error": "invalid_scope"}), "scope", "not allowed for this client"),
+        (route(400, {"error": "invalid_request", "error_description": f"bad {SECRET}"}), "http", "bad ***"),
+        (route(200, body="<!doctype html>", content_type="text/html"), "bad_response", "text/html, not a JSON object"),
+        (route(500, body="<html>500</html>", content_type="text/html"), "http", "HTTP 500 with text/html"),
+        (route(302, body=""), "bad_response", "redirected"),
+    ],
+)  # fmt: skip
+def test_cognito_errors_say_why(static, answer, kind, fragment):
+    server = static({"/oauth2/token": answer})
+    with pytest.raises(token.TokenError) as err:
+        token.cognito_token(server.url("/oauth2/token"), "client-1", SECRET, ["a/b"], wait=5)
+    assert err.value.kind == kind
+    assert fragment in str(err.value)
+    assert SECRET not in str(err.value)
+
+
+def test_missing_inputs_are_config_errors():
+    for args in (("", "id", SECRET), ("http://x/token", "", SECRET), ("http://x/token", "id", "")):
+        with pytest.raises(token.TokenError) as err:
+            token.client_credentials(*args, wait=0)
+        assert err.value.kind == "config"
+    with pytest.raises(token.TokenError, match="not supported"):
+        token.fetch_token("okta", "http://x/token", "id", SECRET)
+    with pytest.raises(token.TokenError, match="auth method"):
+        token.client_credentials("http://x/token", "id", SECRET, auth_method="private_key_jwt")
+
+
+def test_auth0_domain():
+    assert token.auth0_domain("https://dev-x.us.auth0.com/oauth/token") == (
+        "https",
+        "dev-x.us.auth0.com",
+    )
+    assert token.auth0_domain("http://127.0.0.1:8080/oauth/token") == ("http", "127.0.0.1:8080")
+    assert token.auth0_domain("dev-x.us.auth0.com") == ("https", "dev-x.us.auth0.com")
+
+
+def test_token_response_never_shows_the_token():
+    answer = token.TokenResponse("very.secret.token", "Bearer", 60, "a b")
+    assert "very.secret.token" not in repr(answer)
+    assert answer.as_dict() == {
+        "access_token": "very.secret.token",
+        "token_type": "Bearer",
+        "expires_in": 60,
+        "scope": "a b",
+    }
+    assert token.TokenResponse("t").as_dict() == {"access_token": "t", "token_type": "Bearer"}
+
+
+# --------------------------------------------------------------------------
+# readiness and backoff
+# --------------------------------------------------------------------------
+
+
+def test_a_server_that_starts_late_is_waited_for(static, caplog):
+    caplog.set_level(logging.INFO, logger="generator.token")
+    port = free_port()
+    static({"/token": route(200, OK)}, port=port, delay=1.5, wait_ready=False)
+    started = time.monotonic()
+    answer = token.client_credentials(f"http://127.0.0.1:{port}/token", "id", SECRET, wait=60)
+    assert answer.access_token == OK["access_token"]
+    assert any("retrying" in r.getMessage() for r in caplog.records)  # it did wait
+    assert time.monotonic() - started < 60
+
+
+def test_a_server_that_never_starts_fails_at_the_deadline(caplog):
+    caplog.set_level(logging.INFO, logger="generator.token")
+    url = f"http://127.0.0.1:{free_port()}/token"
+    started = time.monotonic()
+    with pytest.raises(token.TokenError) as err:
+        token.client_credentials(url, "id", SECRET, wait=1.0)
+    elapsed = time.monotonic() - started
+    assert err.value.kind == "unreachable"
+    assert "cannot connect to the token endpoint 127.0.0.1" in str(err.value)
+    attempts = int(str(err.value).split("tried ")[1].split(" ")[0])
+    assert attempts >= 2
+    assert elapsed >= 1.0  # it kept trying until the deadline ...
+    assert elapsed < 15  # ... and stopped there
+
+
+def test_a_host_that_does_not_resolve_yet():
+    # .invalid never resolves (RFC 6761), like a Cognito domain minutes old.
+    with pytest.raises(token.TokenError) as err:
+        token.cognito_token(
+            "https://my-gateway-dev.auth.us-west-2.invalid/oauth2/token", "id", SECRET, wait=0.5
+        )
+    assert err.value.kind == "dns"
+    assert "does not resolve" in err.value.reason
+    assert "Cognito domain takes a few minutes" in err.value.fix
+    assert "--wait" in err.value.fix
+
+
+def test_wait_zero_tries_once():
+    calls = []
+
+    def op():
+        calls.append(1)
+        raise requests.exceptions.ConnectionError("refused")
+
+    with pytest.raises(token.TokenError):
+        token.with_retry(op, url="http://127.0.0.1:1/token", wait=0)
+    assert len(calls) == 1
+
+
+def test_backoff_is_exponential_and_stops_at_the_deadline(monkeypatch):
+    clock = [1000.0]
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(token.time, "monotonic", lambda: clock[0])
+
+    def op():
+        raise requests.exceptions.ConnectionError("refused")
+
+    with pytest.raises(token.TokenError, match=r"tried 6 times over 5\.0 s"):
+        token.with_retry(op, url="http://127.0.0.1:1/token", wait=5, sleep=sleep)
+    assert sleeps == [0.25, 0.5, 1.0, 2.0, 1.25]
+
+
+def test_backoff_delay_is_capped(monkeypatch):
+    clock = [0.0]
+    sleeps = []
+    monkeypatch.setattr(token.time, "monotonic", lambda: clock[0])
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        clock[0] += seconds
+
+    def op():
+        raise requests.exceptions.ConnectionError("refused")
+
+    with pytest.raises(token.TokenError):
+        token.with_retry(op, url="http://127.0.0.1:1/token", wait=120, sleep=sleep)
+    assert max(sleeps) == token.MAX_DELAY
+    assert sum(sleeps) == pytest.approx(120)
+
+
+def test_other_errors_are_not_retried():
+    calls = []
+
+    def op():
+        calls.append(1)
+        raise ValueError("bug")
+
+    with pytest.raises(ValueError):
+        token.with_retry(op, url="http://127.0.0.1:1/token", wait=30)
+    assert len(calls) == 1
+
+
+def test_nothing_secret_is_logged(nanoidp, static, caplog):
+    caplog.set_level(logging.DEBUG)
+    answer = token.fetch_token(
+        "oidc", nanoidp.token_endpoint, GATEWAY.client_id, GATEWAY.client_secret, wait=10
+    )
+    with pytest.raises(token.TokenError):
+        token.fetch_token("oidc", nanoidp.token_endpoint, GATEWAY.client_id, SECRET, wait=10)
+    with pytest.raises(token.TokenError):
+        token.client_credentials(f"http://127.0.0.1:{free_port()}/t", "id", SECRET, wait=0.3)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (GATEWAY.client_secret, SECRET, answer.access_token):
+        assert secret not in text
