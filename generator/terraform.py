@@ -4,11 +4,11 @@ This is the only module that imports ``python_terraform``. python-terraform
 0.10.1 predates Terraform 1.x, so its command wrappers are not used: their
 defaults send flags Terraform 1.x refuses or that change behaviour
 (``destroy`` adds the removed ``-force``; ``plan``/``apply``/``destroy``/``init``
-add a temporary ``-var-file`` of ``{}`` that is never cleaned up when the
-process is not waited for by ``cmd``; ``init`` adds ``-reconfigure``; ``apply``
-sends ``-auto-approve=false``; ``output(name)`` fails; ``cmd(...,
-synchronous=False)`` leaks ``-synchronous=false`` into the command line, and
-``cmd`` logs captured stdout, which for ``output -json`` holds secrets). We
+add ``-var-file=<a temp file holding {}>``, which only ``cmd``'s synchronous
+path removes; ``init`` adds ``-reconfigure -backend=true``; ``apply`` sends
+``-auto-approve=false``; ``output(name)`` fails). ``cmd(..., synchronous=False)``
+leaks ``-synchronous=false`` into the command line, and ``cmd`` logs captured
+stdout at debug level, which for ``output -json`` holds secrets. We
 use its flag builder (``generate_cmd_string``) with explicit options for every
 call, and run the command ourselves so that:
 

@@ -707,3 +707,42 @@ def test_signal_during_apply_is_passed_to_terraform_and_waited_for(
 
 def test_interrupted_is_exit_130():
     assert Interrupted("x").exit_code == 130
+
+
+# -- the real AWS provider from the machine's mirror ------------------------------------
+
+AWS_ROOT = """
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.0, < 6.0"
+    }
+  }
+}
+"""
+
+
+@pytest.mark.provider
+def test_air_gapped_init_from_the_aws_mirror(workdir, cache, aws_mirror, tmp_path, monkeypatch):
+    write_root(workdir, AWS_ROOT)
+    repo_lock = tmp_path / "locks" / "dev.terraform.lock.hcl"
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(aws_mirror))
+    runner = Runner(workdir, lock_file=repo_lock, plugin_cache_dir=cache)
+    assert runner.plugin_dir == aws_mirror.resolve()
+    assert runner.init() is True
+    assert 'provider "registry.terraform.io/hashicorp/aws"' in repo_lock.read_text()
+    assert runner.init() is False
+
+
+@pytest.mark.provider
+def test_init_through_a_cli_config_filesystem_mirror(workdir, cache, tf_env, tmp_path):
+    write_root(workdir, AWS_ROOT)
+    repo_lock = tmp_path / "locks" / "dev.terraform.lock.hcl"
+    runner = Runner(workdir, lock_file=repo_lock, plugin_cache_dir=cache)
+    assert runner.plugin_dir is None
+    assert runner.init() is True
+    assert 'provider "registry.terraform.io/hashicorp/aws"' in repo_lock.read_text()
+    assert any(
+        p.is_symlink() for p in (cache / "registry.terraform.io" / "hashicorp" / "aws").rglob("*")
+    )
