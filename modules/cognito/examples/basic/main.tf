@@ -1,0 +1,52 @@
+locals {
+  emulated = var.endpoint_url != null
+}
+
+provider "aws" {
+  region = var.region
+
+  # The settings below change anything only when endpoint_url points at an
+  # emulator: fake keys, no account or metadata look-ups, a single retry.
+  access_key                  = local.emulated ? "testing" : null
+  secret_key                  = local.emulated ? "testing" : null
+  skip_credentials_validation = local.emulated
+  skip_requesting_account_id  = local.emulated
+  skip_metadata_api_check     = local.emulated
+  skip_region_validation      = local.emulated
+  max_retries                 = local.emulated ? 1 : null
+
+  endpoints {
+    cognitoidp = var.endpoint_url
+    sts        = var.endpoint_url
+  }
+}
+
+module "cognito" {
+  source = "../.."
+
+  user_pool_name      = "${var.name}-pool"
+  domain_prefix       = var.name
+  feature_tier        = "ESSENTIALS"
+  deletion_protection = var.deletion_protection
+
+  resource_server = {
+    identifier = "gateway-resource-server"
+    name       = "GatewayResourceServer"
+    scopes = [
+      { name = "read", description = "Read access" },
+      { name = "write", description = "Write access" },
+    ]
+  }
+
+  clients = [
+    { name = "${var.name}-client", scopes = ["read", "write"] },
+    { name = "${var.name}-reader", scopes = ["read"], access_token_validity_minutes = 15 },
+  ]
+
+  discovery_base_url = var.endpoint_url
+
+  tags = {
+    project = "authgen"
+    example = "basic"
+  }
+}
