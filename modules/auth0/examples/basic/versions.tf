@@ -1,0 +1,10 @@
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    auth0 = {
+      source  = "auth0/auth0"
+      version = ">= 1.0, < 2.0"
+    }
+  }
+}
