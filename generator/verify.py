@@ -136,10 +136,11 @@ def verify(
 ) -> list[Check]:
     """Run every check against ``doc`` (an authorizer document) and a token.
 
-    The token comes from ``get_token()`` (a TokenResponse or the bare token
-    string) or else from ``credentials``; with neither, the token rows are
-    skipped. ``emulator`` (None: detected from the discovery document) marks
-    a local Cognito emulator, which cannot issue client_credentials tokens:
+    The token comes from ``get_token()`` (a TokenResponse, a token response
+    mapping or the bare token string) or else from ``credentials``; with
+    neither, the token rows are skipped. ``emulator`` (None: detected from
+    the discovery document) marks a local Cognito emulator, which cannot
+    issue client_credentials tokens:
     failing to get one there is a skip, not a failure. Connection and DNS
     errors are retried with backoff until ``wait`` seconds.
     """
