@@ -41,7 +41,8 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
     delay = 0.05
     while True:
         if proc is not None and proc.poll() is not None:
-            raise AuthgenError(f"{url}: the server exited with code {proc.returncode} before it answered")
+            code = proc.returncode
+            raise AuthgenError(f"{url}: the server exited with code {code} before it answered")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return

@@ -81,14 +81,17 @@ cognito_identifier = _chars_rule(
     "printable ASCII without spaces, '\"' or '\\'",
     256,
 )
+auth0_scope_name = _chars_rule(
+    COGNITO_IDENTIFIER_CHARS,
+    "scope name",
+    "printable ASCII without spaces, '\"' or '\\' (the Gateway's allowedScopes set)",
+    255,
+)
 cognito_scope_name = _chars_rule(
     COGNITO_SCOPE_CHARS,
     "scope name",
     "printable ASCII without spaces, '/', '\"' or '\\'",
     256,
-)
-gateway_scope = _chars_rule(
-    COGNITO_IDENTIFIER_CHARS, "scope", "printable ASCII without spaces, '\"' or '\\'", 255
 )
 
 

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from generator import rules
+from generator import authorizer, rules
 from generator.errors import SpecError
 from generator.yaml_source import Document, Mark, Problem, display_name, format_path, merge
 from generator.yaml_source import load as load_yaml
@@ -60,7 +60,8 @@ CognitoClientName = _str(rules.aws_client_name, rules.AWS_NAME_PATTERN, max_leng
 ResourceServerName = _str(rules.aws_resource_server_name, rules.AWS_NAME_PATTERN, max_length=256)
 CognitoIdentifier = _str(rules.cognito_identifier, rules.COGNITO_IDENTIFIER_PATTERN, max_length=256)
 CognitoScopeName = _str(rules.cognito_scope_name, rules.COGNITO_SCOPE_PATTERN, max_length=256)
-GatewayScope = _str(rules.gateway_scope, rules.GATEWAY_SCOPE_PATTERN, max_length=255)
+Auth0ScopeName = _str(rules.auth0_scope_name, rules.GATEWAY_SCOPE_PATTERN, max_length=255)
+GatewayScope = _str(authorizer.scope_problem, rules.GATEWAY_SCOPE_PATTERN, max_length=255)
 Hostname = _str(rules.hostname, rules.HOSTNAME_PATTERN)
 EndpointUrl = _str(rules.endpoint_url)
 Auth0Identifier = _str(rules.auth0_identifier, max_length=600)
@@ -69,8 +70,8 @@ OutputPath = _str(rules.project_relative_json)
 TagKey = _str(rules.tag_key, rules.TAG_KEY_PATTERN)
 TagValue = _str(rules.tag_value, rules.TAG_VALUE_PATTERN)
 PlainName = _str(rules.no_control("name", 255), max_length=255)
-ClaimValue = _str(rules.no_control("claim value", 255), max_length=255)
-ClaimName = _str(rules.no_control("claim name", 255), max_length=255)
+ClaimValue = _str(authorizer.match_value_problem, r"^[A-Za-z0-9_.-]{1,255}$")
+ClaimName = _str(authorizer.claim_name_problem, r"^[A-Za-z0-9_./:]{1,255}$")
 
 
 class _Model(BaseModel):
@@ -89,7 +90,7 @@ class CognitoScope(Scope):
 
 
 class Auth0Scope(Scope):
-    name: GatewayScope = Field(description="Permission name, e.g. 'invoke:gateway'.")
+    name: Auth0ScopeName = Field(description="Permission name, e.g. 'invoke:gateway'.")
 
 
 class ResourceServer(_Model):

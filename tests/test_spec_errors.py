@@ -306,7 +306,7 @@ CASES = [
         "allowed-scope-charset",
         "dev.yaml",
         GOOD + "authorizer:\n  allowed_scopes: ['a\"b']\n",
-        "authorizer.allowed_scopes[0]: scope 'a\"b' has characters that are not allowed",
+        "authorizer.allowed_scopes[0]: 'a\"b' contains",
     ),
     (
         "claim-operator-type",
@@ -321,6 +321,22 @@ CASES = [
         GOOD
         + "authorizer:\n  custom_claims:\n    - {claim: groups, type: STRING_ARRAY, operator: CONTAINS_ANY, value: a}\n",
         "operator CONTAINS_ANY takes 'values' (a list), not 'value'",
+    ),
+    (
+        "auth0-scope-space",
+        "dev.yaml",
+        edit(
+            AUTH0,
+            '{name: "invoke:gateway", description: Invoke}',
+            '{name: "invoke gateway", description: Invoke}',
+        ),
+        "auth0.api.scopes[0].name: scope name 'invoke gateway' has characters that are not allowed (' ')",
+    ),
+    (
+        "claim-value-charset",
+        "dev.yaml",
+        GOOD + "authorizer:\n  custom_claims:\n    - {claim: dept, value: 'R&D team'}\n",
+        "authorizer.custom_claims[0].value: 'R&D team' contains",
     ),
     (
         "output-outside",
