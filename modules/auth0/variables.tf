@@ -22,8 +22,8 @@ variable "api" {
   })
 
   validation {
-    condition     = length(trimspace(var.api.name)) >= 1 && !can(regex("[<>]", var.api.name))
-    error_message = "api.name must be non-empty and must not contain < or > (for example gateway-api)."
+    condition     = length(trimspace(var.api.name)) >= 1 && length(var.api.name) <= 200 && !can(regex("[<>]", var.api.name))
+    error_message = "api.name must be 1-200 characters without < or > (for example gateway-api)."
   }
 
   validation {
@@ -47,8 +47,8 @@ variable "api" {
   }
 
   validation {
-    condition     = alltrue([for s in var.api.scopes : length(s.name) >= 1 && length(s.name) <= 280 && !can(regex("\\s", s.name))])
-    error_message = "Each api.scopes[*].name must be 1-280 characters without whitespace (for example invoke:gateway)."
+    condition     = alltrue([for s in var.api.scopes : length(s.name) >= 1 && !can(regex("\\s", s.name))])
+    error_message = "Each api.scopes[*].name must be non-empty and without whitespace (scopes travel space-separated), for example invoke:gateway."
   }
 
   validation {

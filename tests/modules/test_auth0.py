@@ -397,6 +397,8 @@ INVALID = {
     "domain with path": (_with(domain="dev-example.us.auth0.com/x"), "domain must be"),
     "domain upper case": (_with(domain="Dev.Auth0.com"), "domain must be"),
     "name with angle bracket": (_with(api=_api(name="<api>")), "api.name must be"),
+    "name too long": (_with(api=_api(name="a" * 201)), "api.name must be"),
+    "identifier too long": (_with(api=_api(identifier="a" * 601)), "api.identifier"),
     "identifier with space": (_with(api=_api(identifier="a b")), "api.identifier"),
     "HS256": (_with(api=_api(signing_alg="HS256")), "api.signing_alg must be RS256 or PS256"),
     "lifetime zero": (_with(api=_api(token_lifetime=0)), "api.token_lifetime must be"),
