@@ -36,19 +36,18 @@ Sources of the rules (checked 2026-11):
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from generator.errors import AuthorizerError
+from generator.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -522,27 +521,13 @@ def write(path: str | os.PathLike, doc: Mapping[str, Any]) -> bool:
             f"{path}: cannot read the current file: {err.strerror or err}"
         ) from None
 
-    tmp_name: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, _file_mode(path))
-        os.replace(tmp_name, path)
-        tmp_name = None
-        _fsync_dir(path.parent)
+        atomic_write(path, data)
     except OSError as err:
         raise AuthorizerError(
             f"{path}: cannot write the authorizer file: {err.strerror or err}; "
             "the earlier file (if any) is unchanged"
         ) from None
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
     log.info("wrote %s", path)
     return True
 
@@ -708,24 +693,3 @@ def _type_name(value: Any) -> str:
         bool: "a boolean",
         type(None): "null",
     }.get(type(value), type(value).__name__)
-
-
-def _file_mode(path: Path) -> int:
-    """Keep the mode of the file being replaced; a new file is 0644 (no secrets inside)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        return 0o644
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -42,6 +42,7 @@ from typing import Any
 from python_terraform import IsFlagged, Terraform
 
 from generator.errors import Interrupted, TerraformError
+from generator.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ class Runner:
         )
         self._copy_lock_out()
         stamp_path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(stamp_path, json.dumps({"fingerprint": self._init_fingerprint()}) + "\n")
+        atomic_write(stamp_path, json.dumps({"fingerprint": self._init_fingerprint()}) + "\n")
         return True
 
     def _init_fingerprint(self) -> str:
@@ -216,7 +217,7 @@ class Runner:
         if self.lock_file.is_file():
             data = self.lock_file.read_bytes()
             if not local.is_file() or local.read_bytes() != data:
-                _atomic_write(local, data)
+                atomic_write(local, data)
         elif local.exists():
             # The repo holds no lock file: let terraform select providers afresh.
             local.unlink()
@@ -231,7 +232,7 @@ class Runner:
         if self.lock_file.is_file() and self.lock_file.read_bytes() == data:
             return
         self.lock_file.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.lock_file, data)
+        atomic_write(self.lock_file, data)
         log.info("updated the dependency lock file %s", self.lock_file)
 
     # -- plan / apply / destroy ---------------------------------------------
@@ -259,7 +260,7 @@ class Runner:
             out=str(out),
         )
         changes = result.returncode == 2
-        _atomic_write(meta, json.dumps({"fingerprint": fingerprint, "destroy": destroy}) + "\n")
+        atomic_write(meta, json.dumps({"fingerprint": fingerprint, "destroy": destroy}) + "\n")
         return PlanResult(path=out, changes=changes, destroy=destroy, fingerprint=fingerprint)
 
     def saved_plan_is_current(self, plan_path: Path, *, destroy: bool | None = None) -> bool:
@@ -640,13 +641,3 @@ def _digest(parts: list[tuple[str, bytes]]) -> str:
 
 def _meta_path(plan_path: Path) -> Path:
     return plan_path.with_name(plan_path.name + FINGERPRINT_SUFFIX)
-
-
-def _atomic_write(path: Path, data: bytes | str) -> None:
-    payload = data.encode() if isinstance(data, str) else data
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(payload)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

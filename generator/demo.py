@@ -1,0 +1,114 @@
+"""``make demo``: the whole pipeline on this machine, no cloud account needed.
+
+Starts a Cognito emulator (a moto server) on a free loopback port, renders
+and applies ``environments/local.yaml`` against it with the real AWS
+provider (from the registry, the plugin cache, or a filesystem mirror found
+on disk), writes ``authorizers/local.json``, runs ``authgen verify``, stops
+the emulator and says what was made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from generator import cli, plugins
+from generator.emulator import start_moto
+from generator.errors import AuthgenError
+from generator.project import Project
+
+ENV = "local"
+
+
+def _provider_source(project: Project) -> str:
+    """Make sure terraform can install hashicorp/aws; say from where."""
+    configured = os.environ.get("TF_CLI_CONFIG_FILE")
+    if configured and Path(configured).is_file():
+        return f"the CLI configuration {configured}"
+    if os.environ.get("TF_PLUGIN_DIR"):
+        return f"the mirror {os.environ['TF_PLUGIN_DIR']} (TF_PLUGIN_DIR)"
+    mirror = plugins.find_mirror("hashicorp/aws")
+    if mirror is None:
+        os.environ.pop("TF_CLI_CONFIG_FILE", None)  # a missing file only makes terraform warn
+        return "the Terraform registry (or the plugin cache)"
+    config = project.build_dir(ENV).parent / ".demo.tfrc"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(plugins.cli_config(mirror))
+    os.environ["TF_CLI_CONFIG_FILE"] = str(config)
+    return f"the filesystem mirror {mirror}"
+
+
+def _forget_old_emulator_state(project: Project) -> None:
+    """Each demo starts a fresh emulator, so state from the last one is void."""
+    build = project.build_dir(ENV)
+    for name in (
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+        "tfplan",
+        "tfplan.fingerprint.json",
+    ):
+        (build / name).unlink(missing_ok=True)
+
+
+def _report(project: Project, spec_file: Path) -> None:
+    from generator import spec as specs
+
+    spec = specs.load(spec_file)
+    pool, rs = spec.cognito, spec.cognito.resource_server
+    file = project.resolve_inside(spec.authorizer.output)
+    relative = file.relative_to(project.root)
+    clients = json.loads(file.read_text())["customJWTAuthorizer"]["allowedClients"]
+    lines = [
+        "",
+        "demo: done. Made on the emulator:",
+        f"  user pool {pool.user_pool_name!r}, domain prefix {pool.domain_prefix!r}",
+        f"  resource server {rs.identifier!r}, scopes: {', '.join(s.name for s in rs.scopes)}",
+        f"  app client ids (client_credentials, with a secret): {', '.join(clients)}",
+        f"  authorizer file: {relative}",
+        "  use it with: aws bedrock-agentcore-control create-gateway ... "
+        f"--authorizer-type CUSTOM_JWT --authorizer-configuration file://{relative}",
+        "  (it points at the emulator; for a real account: make plan ENV=dev)",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--keep-running", action="store_true", help="leave the emulator running")
+    args = parser.parse_args(argv)
+    project = Project.find()
+    spec_file = project.spec_path(ENV)
+    if not spec_file.is_file():
+        print(f"error: {spec_file} is missing; the demo applies it", file=sys.stderr)
+        return 1
+    try:
+        source = _provider_source(project)
+        print(f"demo: hashicorp/aws comes from {source}", flush=True)
+        server = start_moto(log_path=project.root / "build" / "demo-moto.log")
+    except AuthgenError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"demo: Cognito emulator (moto) on {server.url}, pid {server.pid}", flush=True)
+    os.environ["AUTHGEN_ENDPOINT_URL"] = server.url
+    try:
+        _forget_old_emulator_state(project)
+        code = cli.main(["apply", ENV, "--auto-approve"])
+        if code != 0:
+            return code
+        print(flush=True)
+        code = cli.main(["verify", ENV, "--wait", "5"])
+        _report(project, spec_file)
+        return code
+    finally:
+        if args.keep_running:
+            print(f"demo: the emulator keeps running: kill {server.pid}", flush=True)
+        else:
+            server.stop()
+            print("demo: emulator stopped", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
