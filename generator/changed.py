@@ -95,32 +95,50 @@ def _provider(project: Project, chain: list[str]) -> str | None:
     return None
 
 
+@dataclass
+class Watch:
+    """What one environment's rendered root depends on, as repo paths."""
+
+    env: str
+    provider: str | None
+    files: list[str]
+    prefixes: list[str]
+
+    def hits(self, name: str) -> bool:
+        return name in self.files or any(name.startswith(p) for p in self.prefixes)
+
+
+def watches(project: Project) -> list[Watch]:
+    """One ``Watch`` per environment file, sorted by name."""
+    out = []
+    for path in load_all(project.environments):
+        chain = _chain(project, path)
+        provider = _provider(project, chain)
+        files = [
+            *chain,
+            f"environments/locks/{path.stem}.terraform.lock.hcl",
+            *sorted(RENDERING_CODE),
+        ]
+        kinds = [k for k in (provider, "common") if k]
+        prefixes = [f"modules/{provider}/"] if provider else []
+        prefixes += [f"templates/{kind}/" for kind in kinds]
+        out.append(Watch(path.stem, provider, files, prefixes))
+    return out
+
+
 def affected(project: Project, files: list[str]) -> Impact:
     """Map changed repo paths to environment names."""
     impact = Impact()
-    changed = set(files)
-    envs = {}
-    for path in load_all(project.environments):
-        chain = _chain(project, path)
-        envs[path.stem] = (chain, _provider(project, chain))
-
-    for env, (chain, provider) in envs.items():
-        reasons = [f for f in chain if f in changed]
-        lock = f"environments/locks/{env}.terraform.lock.hcl"
-        reasons += [lock] if lock in changed else []
-        for name in files:
-            parts = PurePosixPath(name).parts
-            if parts[:1] in (("modules",), ("templates",)) and len(parts) > 2:
-                if parts[1] in (provider, "common"):
-                    reasons.append(name)
-            elif name in RENDERING_CODE:
-                reasons.append(name)
+    known = set()
+    for watch in watches(project):
+        known.add(watch.env)
+        reasons = [name for name in files if watch.hits(name)]
         if reasons:
-            impact.reasons[env] = reasons
+            impact.reasons[watch.env] = reasons
     for name in files:
         path = PurePosixPath(name)
         is_spec = path.parent.as_posix() == "environments" and path.suffix == ".yaml"
-        if is_spec and not path.name.startswith("_") and path.stem not in envs:
+        if is_spec and not path.name.startswith("_") and path.stem not in known:
             impact.removed.append(path.stem)
     impact.environments = sorted(impact.reasons)
     impact.removed = sorted(impact.removed)

@@ -278,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list environments that target an emulator",
     )
+    atlantis = sub.add_parser(
+        "atlantis", parents=[common], help="print an Atlantis repo config (atlantis.yaml)"
+    )
+    atlantis.set_defaults(func=commands.cmd_atlantis)
     schema = sub.add_parser(
         "schema", parents=[common], help="print the JSON Schema of the environment spec"
     )

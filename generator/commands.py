@@ -200,6 +200,16 @@ def cmd_changed(args: argparse.Namespace, out: Out) -> int:
     return 0
 
 
+def cmd_atlantis(args: argparse.Namespace, out: Out) -> int:
+    from generator import atlantis
+    from generator.spec import load_all
+
+    project = Project.find()
+    emulated = {p.stem for p in load_all(project.environments) if _targets_emulator(p)}
+    out.raw(atlantis.config(project, skip=emulated))
+    return 0
+
+
 # --------------------------------------------------------------------------
 # plan
 
