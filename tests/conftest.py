@@ -28,6 +28,8 @@ def _isolated_environment(tmp_path_factory):
     home = tmp_path_factory.mktemp("tfhome")
     empty_rc = home / "empty.tfrc"
     empty_rc.write_text("")
+    plugin_cache = home / "plugin-cache"
+    plugin_cache.mkdir()
     os.environ.update(
         {
             "AWS_ACCESS_KEY_ID": "testing",
@@ -37,9 +39,11 @@ def _isolated_environment(tmp_path_factory):
             "TF_IN_AUTOMATION": "1",
             "TF_CLI_CONFIG_FILE": str(empty_rc),
             "CHECKPOINT_DISABLE": "1",
+            # one provider cache for the session, never the user's ~/.cache
+            "TF_PLUGIN_CACHE_DIR": str(plugin_cache),
         }
     )
-    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AUTHGEN_ENDPOINT_URL", "TF_PLUGIN_CACHE_DIR"):
+    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AUTHGEN_ENDPOINT_URL", "TF_PLUGIN_DIR", "NO_COLOR"):
         os.environ.pop(var, None)
     yield
     os.environ.clear()
