@@ -434,8 +434,18 @@ _MAX_ATTRIBUTES = 8
 _MAX_VALUE = 120
 
 
+#: On a create every attribute is new, so the tables name the resource instead.
+_IDENTIFYING = ("name", "domain", "identifier")
+
+
 def _attribute_names(resource: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(name, note) pairs, the list cut at ``_MAX_ATTRIBUTES`` with a ``+N more`` entry."""
+    if resource["action"] == "create":
+        known = {a["name"]: a["after"] for a in resource["attributes"]}
+        for key in _IDENTIFYING:
+            if isinstance(known.get(key), str) and known[key] not in (SENSITIVE, UNKNOWN):
+                return [(key, f" = {known[key]}")]
+        return [("", "new")]
     names = [
         (a["name"], " (forces replacement)" if a["forces_replacement"] else "")
         for a in resource["attributes"]

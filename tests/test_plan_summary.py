@@ -449,12 +449,29 @@ def test_summarize_is_pure_and_json_is_stable():
 
 
 def test_long_attribute_lists_are_cut():
-    after = {f"attr{i:02d}": i for i in range(12)}
+    before = {f"attr{i:02d}": 0 for i in range(12)}
+    after = {f"attr{i:02d}": i + 1 for i in range(12)}
     summary = summarize(
-        plan(change("terraform_data.x", ["create"], None, after)), environment="dev"
+        plan(change("terraform_data.x", ["update"], before, after)), environment="dev"
     )
     assert len(summary["resources"][0]["attributes"]) == 12
     assert "`attr07`, +4 more |" in to_markdown(summary)
+
+
+def test_a_create_is_named_not_listed_attribute_by_attribute():
+    after = {"name": "gateway-client", **{f"attr{i:02d}": i for i in range(12)}}
+    summary = summarize(
+        plan(change("aws_cognito_user_pool_client.this", ["create"], None, after)),
+        environment="dev",
+    )
+    assert len(summary["resources"][0]["attributes"]) == 13  # plan.json keeps them all
+    row = next(line for line in to_markdown(summary).splitlines() if "| create |" in line)
+    assert row.endswith("| `name` = gateway-client |")
+    assert "attr00" not in row  # the values stay in the collapsed details block
+    nameless = summarize(
+        plan(change("terraform_data.x", ["create"], None, {"input": 1})), environment="dev"
+    )
+    assert "| new |" in to_markdown(nameless)
 
 
 def test_rich_is_imported_only_when_rendering():
