@@ -857,18 +857,15 @@ def render_table(checks: Iterable[Check], title: str | None = None):
     from rich.text import Text
 
     style = {Status.PASS: "green", Status.FAIL: "bold red", Status.SKIP: "yellow"}
-    table = Table(title=title, show_lines=False, expand=False)
+    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
+    table.add_column("", no_wrap=True)
     table.add_column("check", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("detail", overflow="fold")
-    table.add_column("fix", overflow="fold")
+    table.add_column("detail (and the fix where one fails)", overflow="fold")
     for c in checks:
-        table.add_row(
-            c.name,
-            Text(_MARK[c.status], style=style[c.status]),
-            c.detail,
-            c.fix if c.status is not Status.PASS else "",
-        )
+        detail = Text(c.detail)
+        if c.fix and c.status is not Status.PASS:
+            detail.append(f"\nfix: {c.fix}", style="bold")
+        table.add_row(Text(_MARK[c.status], style=style[c.status]), c.name, detail)
     return table
 
 
