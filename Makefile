@@ -20,6 +20,7 @@ help:
 	@echo "make bench                 run the benchmarks in bench/"
 	@echo "make golden                regenerate the golden files in tests/golden/"
 	@echo "make schema                regenerate schema/environment.schema.json"
+	@echo "make lint / make fmt        check / fix style (ruff, terraform fmt, module READMEs)"
 
 setup:
 	@test -n "$(PYTHON)" || { echo "setup: no python3 on PATH; install Python 3.11 or newer" >&2; exit 1; }
@@ -39,14 +40,16 @@ test:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint:
-	$(BIN)/ruff check generator tests bench
-	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check generator tests bench scripts
+	$(BIN)/ruff format --check generator tests bench scripts
 	terraform fmt -check -recursive modules
+	$(BIN)/python scripts/module_docs.py --check
 
 fmt:
-	$(BIN)/ruff format generator tests bench
-	$(BIN)/ruff check --fix generator tests bench
+	$(BIN)/ruff format generator tests bench scripts
+	$(BIN)/ruff check --fix generator tests bench scripts
 	terraform fmt -recursive modules
+	$(BIN)/python scripts/module_docs.py
 
 validate render plan apply destroy authorizer token verify:
 	$(AUTHGEN) $@ $(ENV) $(ARGS)

@@ -43,7 +43,13 @@ def _isolated_environment(tmp_path_factory):
             "TF_PLUGIN_CACHE_DIR": str(plugin_cache),
         }
     )
-    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AUTHGEN_ENDPOINT_URL", "TF_PLUGIN_DIR", "NO_COLOR"):
+    for var in (
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AUTHGEN_ENDPOINT_URL",
+        "TF_PLUGIN_DIR",
+        "NO_COLOR",
+    ):
         os.environ.pop(var, None)
     yield
     os.environ.clear()
