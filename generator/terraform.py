@@ -23,6 +23,7 @@ call, and run the command ourselves so that:
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -51,6 +52,8 @@ LOCK_FILE_NAME = ".terraform.lock.hcl"
 INIT_STAMP = Path(".terraform") / "authgen-init.json"
 #: Saved next to a plan file: ``<plan>.fingerprint.json``.
 FINGERPRINT_SUFFIX = ".fingerprint.json"
+#: In the plugin cache directory: held (flock) while an init may fill it.
+CACHE_LOCK_NAME = ".authgen-init.lock"
 
 INSTALL_HINT = (
     "install Terraform (https://developer.hashicorp.com/terraform/install) and put it on PATH"
@@ -183,13 +186,18 @@ class Runner:
         stamp_path = self.workdir / INIT_STAMP
         stamp_path.unlink(missing_ok=True)
         self.plugin_cache_dir.mkdir(parents=True, exist_ok=True)
-        self._run(
-            "init",
-            input=False,
-            no_color=IsFlagged,
-            plugin_dir=str(self.plugin_dir) if self.plugin_dir else None,
-            upgrade=IsFlagged if upgrade else None,
-        )
+        # terraform's plugin cache is not safe for concurrent installs: two
+        # inits filling an empty cache at once fail with "failed to create
+        # directory ... file exists". One init at a time per cache (threads of
+        # `plan --all` and other authgen processes alike).
+        with _exclusive(self.plugin_cache_dir / CACHE_LOCK_NAME):
+            self._run(
+                "init",
+                input=False,
+                no_color=IsFlagged,
+                plugin_dir=str(self.plugin_dir) if self.plugin_dir else None,
+                upgrade=IsFlagged if upgrade else None,
+            )
         self._copy_lock_out()
         stamp_path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(stamp_path, json.dumps({"fingerprint": self._init_fingerprint()}) + "\n")
@@ -501,6 +509,27 @@ def _forward_signals(proc: subprocess.Popen, *, enabled: bool) -> Iterator[list[
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` (created if needed), waited for.
+
+    flock locks belong to an open file description, so this excludes other
+    threads of this process as well as other processes. Where the lock file
+    cannot be made (a read-only, pre-filled cache), there is nothing to guard.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as err:
+        log.debug("no lock on %s (%s): going on without it", path, err)
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _parse_json(result: _Result, what: str) -> dict[str, Any]:

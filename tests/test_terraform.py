@@ -8,6 +8,7 @@ always under tmp_path.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -23,6 +25,7 @@ import pytest
 
 from generator.errors import Interrupted, TerraformError
 from generator.terraform import (
+    CACHE_LOCK_NAME,
     INIT_STAMP,
     LOCK_FILE_NAME,
     ProviderUnavailable,
@@ -240,6 +243,41 @@ def test_plugin_cache_dir_is_created_and_filled(workdir, cache, fake_mirror, pla
     installed = workdir / ".terraform" / "providers" / FAKE_SOURCE / "1.1.0" / platform
     assert installed.is_symlink()
     assert installed.readlink() == cache / FAKE_SOURCE / "1.1.0" / platform
+
+
+def test_inits_sharing_a_plugin_cache_take_turns(tmp_path, cache, fake_mirror, platform):
+    # terraform fails ("failed to create directory ... file exists") when two
+    # inits fill an empty plugin cache at once, as `plan --all` would.
+    cache.mkdir(parents=True, exist_ok=True)
+    holder = os.open(cache / CACHE_LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    roots = []
+    for name in ("a", "b", "c"):
+        root = tmp_path / name
+        root.mkdir()
+        write_root(root, fake_root(">= 1.0.0"))
+        roots.append(root)
+    errors: list[BaseException] = []
+
+    def init(root: Path) -> None:
+        try:
+            Runner(root, lock_file=None, plugin_dir=fake_mirror, plugin_cache_dir=cache).init()
+        except BaseException as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=init, args=(root,)) for root in roots]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)
+        assert all(thread.is_alive() for thread in threads)  # waiting for the cache
+        assert not cached_provider(cache, "1.1.0", platform).exists()
+    finally:
+        os.close(holder)
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert installed_versions(roots[0]) == installed_versions(roots[2]) == ["1.1.0"]
 
 
 def test_plugin_cache_and_plugin_dir_from_the_environment(workdir, fake_mirror, tmp_path, platform):
