@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,16 +97,34 @@ class MotoServer:
         self.stop()
 
 
+#: The command that runs a moto server; ``-H HOST -p PORT`` are appended.
+MOTO_SERVER = (sys.executable, "-m", "moto.server")
+
+
 def start_moto(
-    port: int | None = None, log_path: Path | None = None, timeout: float = 30.0
+    port: int | None = None,
+    log_path: Path | None = None,
+    timeout: float = 30.0,
+    launcher: Sequence[str] | None = None,
 ) -> MotoServer:
-    """Start ``python -m moto.server`` on 127.0.0.1 and wait until it answers."""
+    """Start ``python -m moto.server`` on 127.0.0.1 and wait until it answers.
+
+    ``launcher`` replaces that command (it must take moto's ``-H HOST -p PORT``
+    and run moto's server), e.g. a test launcher that adds operations moto
+    lacks.
+    """
     port = port or free_port()
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    command = [*(launcher or MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)]
+    try:
+        if log_path:
+            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    except OSError as err:
+        raise AuthgenError(f"cannot write the moto log {log_path}: {err.strerror}") from None
     env = dict(os.environ, MOTO_PORT=str(port))
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            command,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -1,0 +1,154 @@
+"""A test-only moto server launcher: stock ``moto.server`` plus what it lacks here.
+
+moto 5.2 implements CreateResourceServer, DescribeResourceServer and
+ListResourceServers but not DeleteResourceServer or UpdateResourceServer, so
+``terraform destroy`` of a Cognito environment fails on the resource server
+against stock moto (and a scope change cannot be applied). It has no
+TagResource / UntagResource for Cognito either, and its UpdateUserPool drops
+the pool's tags (it resets the pool's settings to defaults plus the request,
+and the AWS provider sends tags separately), so the next apply that touches
+the pool (e.g. --force turning deletion protection off) fails on TagResource.
+This launcher adds exactly those four operations to moto's Cognito backend
+and response class, then runs moto's own server ``main``. It mocks only what
+cannot run here; everything else is moto as shipped.
+
+``--slow OPERATION=SECONDS`` (repeatable) makes moto sleep that long before it
+handles OPERATION (e.g. ``CreateUserPoolClient=3``). The tests use it to land
+a signal while terraform is in the middle of an apply; moto answers so fast
+that otherwise the apply is over before the signal arrives.
+
+Run by path, as ``generator.emulator.start_moto(launcher=...)`` does::
+
+    python tests/support/moto_plus.py [--slow Op=SECONDS ...] -H 127.0.0.1 -p PORT
+
+This file imports nothing from the test suite or from authgen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from typing import Any
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def add_missing_operations() -> None:
+    """DeleteResourceServer, UpdateResourceServer, TagResource and UntagResource
+    (user pools), with the errors Cognito gives."""
+    from moto.cognitoidp.exceptions import ResourceNotFoundError
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoResourceServer
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import ActionResult, EmptyResult
+
+    def _resource_server(backend: Any, user_pool_id: str, identifier: str) -> Any:
+        # describe_resource_server raises ResourceNotFoundError for a missing
+        # pool or resource server, as Cognito does.
+        return backend.describe_resource_server(user_pool_id, identifier)
+
+    def delete_resource_server(self: Any, user_pool_id: str, identifier: str) -> None:
+        _resource_server(self, user_pool_id, identifier)
+        del self.user_pools[user_pool_id].resource_servers[identifier]
+
+    def update_resource_server(
+        self: Any, user_pool_id: str, identifier: str, name: str, scopes: list[dict[str, str]]
+    ) -> Any:
+        _resource_server(self, user_pool_id, identifier)
+        server = CognitoResourceServer(user_pool_id, identifier, name, scopes)
+        self.user_pools[user_pool_id].resource_servers[identifier] = server
+        return server
+
+    def delete_resource_server_response(self: Any) -> Any:
+        self.backend.delete_resource_server(
+            self._get_param("UserPoolId"), self._get_param("Identifier")
+        )
+        return EmptyResult()
+
+    def update_resource_server_response(self: Any) -> Any:
+        server = self.backend.update_resource_server(
+            self._get_param("UserPoolId"),
+            self._get_param("Identifier"),
+            self._get_param("Name"),
+            self._get_param("Scopes") or [],
+        )
+        return ActionResult({"ResourceServer": server.to_json()})
+
+    def _pool_by_arn(backend: Any, arn: str) -> Any:
+        for pool in backend.user_pools.values():
+            if pool.arn == arn:
+                return pool
+        raise ResourceNotFoundError(f"User pool {arn} does not exist.")
+
+    def tag_resource(self: Any, arn: str, tags: dict[str, str]) -> None:
+        pool = _pool_by_arn(self, arn)
+        pool.extended_config["UserPoolTags"] = {
+            **(pool.extended_config.get("UserPoolTags") or {}),
+            **tags,
+        }
+
+    def untag_resource(self: Any, arn: str, keys: list[str]) -> None:
+        pool = _pool_by_arn(self, arn)
+        tags = pool.extended_config.get("UserPoolTags") or {}
+        pool.extended_config["UserPoolTags"] = {k: v for k, v in tags.items() if k not in keys}
+
+    def tag_resource_response(self: Any) -> Any:
+        self.backend.tag_resource(self._get_param("ResourceArn"), self._get_param("Tags") or {})
+        return EmptyResult()
+
+    def untag_resource_response(self: Any) -> Any:
+        self.backend.untag_resource(
+            self._get_param("ResourceArn"), self._get_param("TagKeys") or []
+        )
+        return EmptyResult()
+
+    for cls, name, func in (
+        (CognitoIdpBackend, "delete_resource_server", delete_resource_server),
+        (CognitoIdpBackend, "update_resource_server", update_resource_server),
+        (CognitoIdpBackend, "tag_resource", tag_resource),
+        (CognitoIdpBackend, "untag_resource", untag_resource),
+        (CognitoIdpResponse, "delete_resource_server", delete_resource_server_response),
+        (CognitoIdpResponse, "update_resource_server", update_resource_server_response),
+        (CognitoIdpResponse, "tag_resource", tag_resource_response),
+        (CognitoIdpResponse, "untag_resource", untag_resource_response),
+    ):
+        if not hasattr(cls, name):  # a newer moto may have it: keep moto's own
+            setattr(cls, name, func)
+
+
+def slow_down(delays: dict[str, float]) -> None:
+    """Sleep before handling each named Cognito operation."""
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    for operation, seconds in delays.items():
+        method = _snake(operation)
+        original = getattr(CognitoIdpResponse, method)
+
+        def slowed(self: Any, _original: Any = original, _seconds: float = seconds) -> Any:
+            time.sleep(_seconds)
+            return _original(self)
+
+        setattr(CognitoIdpResponse, method, slowed)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--slow", action="append", default=[], metavar="OPERATION=SECONDS")
+    own, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    delays = {}
+    for item in own.slow:
+        operation, _, seconds = item.partition("=")
+        delays[operation] = float(seconds)
+    add_missing_operations()
+    slow_down(delays)
+    from moto.server import main as moto_main
+
+    sys.argv = [sys.argv[0], *rest]  # moto's main falls back to sys.argv
+    moto_main(rest)
+
+
+if __name__ == "__main__":
+    main()
