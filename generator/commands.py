@@ -101,10 +101,16 @@ def run_lock(project: Project, spec: Spec, command: str):
     )
 
 
-def confirm(out: Out, question: str, *, expect: str = "yes") -> None:
-    """Ask on a terminal; refuse without one (pipelines pass --auto-approve)."""
+def confirm(out: Out, question: str, *, action: str, expect: str = "yes") -> None:
+    """Ask on a terminal; refuse without one (pipelines pass --auto-approve).
+
+    ``action`` names what needs the answer, for the error without a terminal.
+    """
     if not sys.stdin.isatty():
-        raise AuthgenError(f"{question}: not a terminal to ask on; pass --auto-approve to proceed")
+        raise AuthgenError(
+            f"{action} needs a confirmation and stdin is not a terminal; "
+            "pass --auto-approve to proceed"
+        )
     answer = out.ask(f"{question} Type '{expect}' to proceed: ")
     if answer.strip() != expect:
         raise AuthgenError("cancelled; nothing was changed")
@@ -342,7 +348,9 @@ def cmd_apply(args: argparse.Namespace, out: Out) -> int:
                 out.done()
                 out.plan_summary(summary)
                 if result.changes and not args.auto_approve:
-                    confirm(out, f"Apply these changes to {spec.name}?")
+                    confirm(
+                        out, f"Apply these changes to {spec.name}?", action=f"apply {spec.name}"
+                    )
             else:
                 out.info(f"applying the saved plan {_rel(plan_path)} (made by 'authgen plan')")
             try:
@@ -411,7 +419,10 @@ def cmd_destroy(args: argparse.Namespace, out: Out) -> int:
         )
     if not args.auto_approve:
         confirm(
-            out, f"Destroy every resource of {spec.name}? Callers lose access.", expect=spec.name
+            out,
+            f"Destroy every resource of {spec.name}? Callers lose access.",
+            action=f"destroy {spec.name}",
+            expect=spec.name,
         )
     with run_lock(project, spec, "destroy"):
         if spec.protected:
