@@ -1,0 +1,146 @@
+"""Helpers of the end-to-end CLI tests: a project in a temporary directory and
+``authgen`` run in it as a real process.
+
+A project is what a user's checkout holds: ``environments/*.yaml`` (copied, so
+the test may edit them), ``modules/`` (a symlink to this repository's: the
+rendered root modules use ``../../modules/<provider>``), and the ``build/``,
+``authorizers/`` and ``environments/locks/`` that the commands write, all
+under the test's temporary directory. The repository's own ``build/``,
+``authorizers/`` and ``environments/locks/`` are never touched.
+
+``authgen`` runs as ``python -m generator`` (the console script's entry point)
+with the working directory in the project, stdin closed (not a terminal), and
+an explicit environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True, repr=False)
+class Result:
+    """One finished ``authgen`` run."""
+
+    args: tuple[str, ...]
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        """stdout as the one JSON document ``--json`` promises."""
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:  # shown by a failing assertion
+        return (
+            f"authgen {' '.join(self.args)} -> exit {self.code}\n"
+            f"--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-5000:]}"
+        )
+
+
+def make_project(root: Path, envs: dict[str, str] | list[str]) -> Path:
+    """A project under ``root``: ``envs`` are names of this repo's environments
+    to copy, or ``{name: yaml text}``."""
+    (root / "environments").mkdir(parents=True)
+    (root / "modules").symlink_to(REPO / "modules", target_is_directory=True)
+    if isinstance(envs, dict):
+        for name, text in envs.items():
+            (root / "environments" / f"{name}.yaml").write_text(text)
+    else:
+        for name in envs:
+            shutil.copyfile(
+                REPO / "environments" / f"{name}.yaml", root / "environments" / f"{name}.yaml"
+            )
+    return root
+
+
+def local_spec(name: str, **replace: str) -> str:
+    """environments/local.yaml renamed to ``name`` (and its pool named after
+    it), with ``{old text: new text}`` replacements."""
+    text = (REPO / "environments" / "local.yaml").read_text()
+    text = text.replace("name: local\n", f"name: {name}\n", 1)
+    text = text.replace("gateway-user-pool-local", f"gateway-user-pool-{name}", 1)
+    for old, new in replace.items():
+        assert old in text, f"{old!r} is not in environments/local.yaml"
+        text = text.replace(old, new, 1)
+    return text
+
+
+def cli_env(**overrides: str | None) -> dict[str, str]:
+    """The test session's environment with ``overrides`` (None removes a variable)."""
+    env = dict(os.environ)
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run(
+    project: Path,
+    *args: str,
+    env: dict[str, str],
+    timeout: float = 240.0,
+    log: list[Result] | None = None,
+) -> Result:
+    """``authgen *args`` in ``project``; appended to ``log`` when given."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    result = Result(tuple(args), proc.returncode, proc.stdout, proc.stderr)
+    if log is not None:
+        log.append(result)
+    return result
+
+
+def error_line(result: Result) -> str:
+    """The one ``error:`` line of a failed run, after checking there is exactly
+    one and no traceback."""
+    assert "Traceback" not in result.stderr, result
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result
+    return errors[0]
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid``'s descendants now (Linux ``/proc``), children first."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.append(child)
+                    todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

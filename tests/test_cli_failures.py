@@ -1,0 +1,150 @@
+"""authgen's failures end to end, the ones that need no emulator: each exits 1
+with one clear line on stderr, never a traceback, and leaves nothing
+half-written. (A dead endpoint, a failed destroy and SIGINT are in
+test_cli_terraform.py and test_cli_destroy_interrupt.py: they need an apply.)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.run_lock import RunLock, lock_path
+from tests.support.cli import cli_env, error_line, local_spec, make_project, run
+
+BAD_SPEC = """\
+name: broken
+provider: cognito
+gateway: my-gateway
+region: us-west-2
+cognito:
+  user_pool_name: gateway-user-pool
+  resource_server:
+    identifier: gateway-resource-server
+    name: GatewayResourceServer
+    scopes:
+      - {name: read, description: Read access}
+  clients:
+    - name: gateway-client
+      scopes: [read, admin]
+"""
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return make_project(tmp_path / "project", {"local": local_spec("local"), "broken": BAD_SPEC})
+
+
+def _written(project: Path) -> list[str]:
+    """Everything under the project except what make_project put there."""
+    return sorted(
+        str(p.relative_to(project))
+        for p in project.rglob("*")
+        if p.is_file() and p.parent.name != "environments" and "modules" not in p.parts
+    )
+
+
+@pytest.mark.terraform
+def test_terraform_missing_is_one_line(project, tmp_path, terraform_bin):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    env = cli_env(PATH=str(empty), AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9")
+    for command in (["plan", "local"], ["apply", "local", "--auto-approve"]):
+        result = run(project, *command, env=env)
+        assert result.code == 1, result
+        assert result.stderr == (
+            "error: terraform is not on PATH: install Terraform "
+            "(https://developer.hashicorp.com/terraform/install) and put it on PATH\n"
+        )
+        assert result.stdout == ""
+    assert not (project / "authorizers").exists()
+    assert not (project / "environments" / "locks").exists()
+
+
+@pytest.mark.terraform
+def test_unreachable_registry_names_the_provider_and_the_way_out(project, tmp_path, terraform_bin):
+    # No mirror in the CLI config, an empty provider cache, and a refusing
+    # proxy: the registry cannot be reached, with or without internet.
+    empty_rc = tmp_path / "empty.tfrc"
+    empty_rc.write_text("")
+    env = cli_env(
+        TF_CLI_CONFIG_FILE=str(empty_rc),
+        TF_PLUGIN_CACHE_DIR=str(tmp_path / "cache"),
+        HTTPS_PROXY="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+        NO_PROXY=None,
+        no_proxy=None,
+        AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9",
+    )
+    started = time.monotonic()
+    result = run(project, "plan", "local", env=env)
+    assert time.monotonic() - started < 60
+    assert result.code == 1, result
+    line = error_line(result)
+    assert line.startswith("error: terraform init: cannot install provider hashicorp/aws: ")
+    assert "TF_PLUGIN_DIR" in line and "--plugin-dir" in line
+    assert not (project / "build" / "local" / "tfplan").exists()
+    assert not (project / "environments" / "locks").exists()
+
+
+def test_a_second_run_on_the_same_environment_fails_fast_naming_the_holder(project):
+    env = cli_env(AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9")
+    holder = RunLock(lock_path(project / "build" / "local"), command="authgen apply local")
+    with holder:
+        started = time.monotonic()
+        results = [
+            run(project, "apply", "local", "--auto-approve", env=env),
+            run(project, "plan", "local", env=env),
+            run(project, "destroy", "local", "--auto-approve", env=env),
+        ]
+        elapsed = time.monotonic() - started
+    assert elapsed < 20  # no waiting, no terraform
+    for result in results:
+        assert result.code == 1, result
+        line = error_line(result)
+        assert f"is held by authgen apply local (pid {os.getpid()} on " in line
+        assert "wait for that run to finish" in line
+    # nothing rendered while the other run holds the environment
+    assert _written(project) == ["build/local/.authgen.lock"]
+
+
+def test_bad_spec_exits_1_naming_file_and_key_and_writes_nothing(project):
+    env = cli_env(AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9")
+    for command in (
+        ["validate", "broken"],
+        ["render", "broken"],
+        ["plan", "broken"],
+        ["apply", "broken", "--auto-approve"],
+        ["destroy", "broken", "--auto-approve"],
+        ["plan", "local", "broken"],  # one bad spec stops the whole run before terraform
+    ):
+        result = run(project, *command, env=env)
+        assert result.code == 1, result
+        assert "Traceback" not in result.stderr
+        assert (
+            "environments/broken.yaml:14:22: cognito.clients[0].scopes[1]: "
+            in result.stderr.splitlines()[0]
+        ), result
+        assert "admin" in result.stderr
+    assert not (project / "build").exists()
+    assert _written(project) == []
+
+
+def test_unknown_environment_is_one_line(project):
+    result = run(project, "plan", "nosuch", env=cli_env())
+    assert result.code == 1, result
+    assert result.stderr == "environments/nosuch.yaml: no such file\n"
+    assert not (project / "build").exists()
+
+
+def test_destroy_without_a_terminal_or_auto_approve_is_refused_before_anything(project):
+    result = run(project, "destroy", "local", env=cli_env(AUTHGEN_ENDPOINT_URL="http://x:9"))
+    assert result.code == 1, result
+    assert error_line(result) == (
+        "error: destroy local needs a confirmation and stdin is not a terminal; "
+        "pass --auto-approve to proceed"
+    )
+    assert not (project / "build").exists()

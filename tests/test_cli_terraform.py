@@ -1,0 +1,362 @@
+"""authgen plan / apply / authorizer / verify / token / destroy end to end:
+the real CLI process, real terraform, hashicorp/aws from the machine's mirror,
+and a moto server on 127.0.0.1 standing in for Cognito.
+
+One project (``environments/local.yaml`` copied into a temporary directory)
+is planned once and applied once (the ``planned`` and ``applied`` fixtures);
+the tests then look at what those runs printed and wrote, and run the cheap
+commands (authorizer, verify, token) against the result. A provider schema
+load costs several seconds, so the terraform runs are shared. The last test
+destroys against stock moto, which fails (moto has no DeleteResourceServer):
+it stays last in the file. A destroy that succeeds is in
+test_cli_destroy_interrupt.py, against moto plus the missing operations.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from generator.emulator import MotoServer, free_port, start_moto
+from tests.support.cli import Result, cli_env, error_line, make_project, run
+
+pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
+
+REGION = "us-west-2"
+POOL_NAME = "gateway-user-pool-local"  # environments/local.yaml
+CLIENT = 'module.auth.aws_cognito_user_pool_client.this["gateway-client"]'
+
+
+@dataclass
+class Project:
+    """A project directory and how to run authgen in it; every run is kept
+    (the secrets test reads them all)."""
+
+    root: Path
+    env: dict[str, str]
+    runs: list[Result] = field(default_factory=list)
+
+    def __call__(self, *args: str, **env: str | None) -> Result:
+        environment = {**self.env, **{k: v for k, v in env.items() if v is not None}}
+        return run(self.root, *args, env=environment, log=self.runs)
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build" / "local"
+
+    @property
+    def authorizer(self) -> Path:
+        return self.root / "authorizers" / "local.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "environments" / "locks" / "local.terraform.lock.hcl"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a step left behind, for the next step to compare with."""
+
+    result: Result
+    plan_mtime: int | None = None
+    lock_bytes: bytes | None = None
+    lock_mtime: int | None = None
+
+
+def _snapshot(project: Project, result: Result) -> Snapshot:
+    plan = project.build / "tfplan"
+    lock = project.lock_file
+    return Snapshot(
+        result,
+        plan_mtime=plan.stat().st_mtime_ns if plan.is_file() else None,
+        lock_bytes=lock.read_bytes() if lock.is_file() else None,
+        lock_mtime=lock.stat().st_mtime_ns if lock.is_file() else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory) -> MotoServer:
+    """A moto server of this file's own: the tests count the clients it holds."""
+    pytest.importorskip("moto", reason="moto is not installed (make setup)")
+    server = start_moto(log_path=tmp_path_factory.mktemp("moto-cli") / "moto.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def cognito(emulator):
+    import boto3
+
+    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=emulator.url)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, tf_cli_config, emulator) -> Project:
+    root = make_project(tmp_path_factory.mktemp("cli") / "project", ["local"])
+    env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
+    return Project(root, env)
+
+
+@pytest.fixture(scope="module")
+def planned(project) -> Snapshot:
+    """``authgen plan local`` on the fresh project."""
+    return _snapshot(project, project("plan", "local"))
+
+
+@pytest.fixture(scope="module")
+def applied(project, planned) -> Snapshot:
+    """``authgen apply local`` right after the plan: the saved plan is applied
+    without a question (stdin is not a terminal, no --auto-approve)."""
+    result = project("apply", "local")
+    assert result.code == 0, result
+    return _snapshot(project, result)
+
+
+def _pool(cognito) -> dict:
+    pools = [p for p in cognito.list_user_pools(MaxResults=60)["UserPools"]]
+    (pool,) = [p for p in pools if p["Name"] == POOL_NAME]
+    return pool
+
+
+def _client_ids(cognito, pool_id: str) -> list[str]:
+    listed = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
+    return sorted(c["ClientId"] for c in listed["UserPoolClients"])
+
+
+# --------------------------------------------------------------------------
+# plan
+
+
+def test_plan_writes_a_saved_plan_and_its_masked_summary(project, planned):
+    result = planned.result
+    assert result.code == 0, result
+    assert "saved plan: build/local/tfplan; summary: build/local/plan.md" in result.stdout
+    assert "Plan: 4 to create, 0 to update, 0 to replace, 0 to delete" in result.stdout
+    # progress lines while terraform runs (stderr is not a terminal here)
+    assert "[local] Plan: 4 to add, 0 to change, 0 to destroy." in result.stderr
+    assert (project.build / "tfplan").is_file()
+
+    summary = json.loads((project.build / "plan.json").read_text())
+    assert summary["environment"] == "local"
+    assert summary["changes"] is True
+    assert summary["counts"]["create"] == 4
+    assert {r["address"]: r["action"] for r in summary["resources"]} == {
+        "module.auth.aws_cognito_user_pool.this": "create",
+        "module.auth.aws_cognito_resource_server.this": "create",
+        "module.auth.aws_cognito_user_pool_domain.this": "create",
+        CLIENT: "create",
+    }
+    markdown = (project.build / "plan.md").read_text()
+    assert markdown.startswith("<!-- authgen-plan:local -->\n")
+    assert f"`{CLIENT}`" in markdown
+
+
+def test_the_provider_lock_file_lands_in_environments_locks(project, planned):
+    assert planned.result.code == 0, planned.result
+    lock = project.lock_file
+    assert lock.is_file()
+    assert 'provider "registry.terraform.io/hashicorp/aws"' in lock.read_text()
+    assert (project.build / ".terraform.lock.hcl").read_bytes() == lock.read_bytes()
+
+
+# --------------------------------------------------------------------------
+# apply
+
+
+def test_apply_applies_the_saved_plan_without_planning_again(project, planned, applied):
+    result = applied.result
+    assert "applying the saved plan build/local/tfplan (made by 'authgen plan')" in result.stderr
+    # terraform neither planned nor initialised again ...
+    assert "[local] Plan:" not in result.stderr
+    assert "Initializing" not in result.stderr
+    assert "[local] Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in result.stderr
+    # ... the plan file is the one `plan` wrote, now used up ...
+    assert applied.plan_mtime == planned.plan_mtime
+    assert not (project.build / "tfplan.fingerprint.json").exists()
+    # ... and the lock file was reused as it was.
+    assert applied.lock_bytes == planned.lock_bytes
+    assert applied.lock_mtime == planned.lock_mtime
+    assert "authorizer file: authorizers/local.json (written)" in result.stdout
+
+
+def test_the_authorizer_file_holds_what_moto_holds(project, applied, cognito, emulator):
+    text = project.authorizer.read_text()
+    doc = json.loads(text)
+    assert text == json.dumps(doc, indent=2) + "\n"
+    assert list(doc) == ["customJWTAuthorizer"]
+    inner = doc["customJWTAuthorizer"]
+    assert list(inner) == ["discoveryUrl", "allowedClients"]
+
+    pool = _pool(cognito)
+    assert inner["allowedClients"] == _client_ids(cognito, pool["Id"])
+    assert len(inner["allowedClients"]) == 1
+    assert f"client gateway-client: {inner['allowedClients'][0]}" in applied.result.stdout
+
+    assert inner["discoveryUrl"] == (
+        f"{emulator.url}/{pool['Id']}/.well-known/openid-configuration"
+    )
+    served = requests.get(inner["discoveryUrl"], timeout=10)
+    assert served.status_code == 200
+    discovery = served.json()
+    assert discovery["issuer"].endswith(f"/{pool['Id']}")
+    assert requests.get(discovery["jwks_uri"], timeout=10).json()["keys"]
+
+
+def test_authorizer_reruns_are_byte_stable(project, applied):
+    before = project.authorizer.read_bytes()
+    mtime = project.authorizer.stat().st_mtime_ns
+    first = project("authorizer", "local")
+    second = project("authorizer", "local", "--json")
+    assert first.code == 0, first
+    assert "authorizer file: authorizers/local.json (unchanged)" in first.stdout
+    assert second.code == 0, second
+    doc = second.json()
+    assert doc["command"] == "authorizer"
+    assert doc["changed"] is False
+    assert doc["authorizer_file"] == str(project.authorizer)
+    assert project.authorizer.read_bytes() == before
+    assert project.authorizer.stat().st_mtime_ns == mtime
+    assert "Initializing" not in first.stderr + second.stderr
+
+
+# --------------------------------------------------------------------------
+# verify / token against the emulator
+
+
+def test_verify_against_moto_passes_and_skips_the_token(project, applied):
+    result = project("verify", "local", "--wait", "5")
+    assert result.code == 0, result
+    assert "SKIP" in result.stdout and "cannot issue" in result.stdout
+    assert "FAIL" not in result.stdout
+
+    as_json = project("verify", "local", "--wait", "5", "--json")
+    assert as_json.code == 0, as_json
+    doc = as_json.json()
+    assert doc["ok"] is True
+    status = {c["name"]: c["status"] for c in doc["checks"]}
+    assert status["discovery document"] == "pass"
+    assert status["issuer"] == "pass"
+    assert status["JWKS"] == "pass"
+    assert status["token"] == "skip"
+    token_row = next(c for c in doc["checks"] if c["name"] == "token")
+    assert "cannot issue client_credentials tokens" in token_row["detail"]
+
+
+def test_token_against_moto_fails_in_one_line(project, applied):
+    result = project("token", "local", "--wait", "1")
+    assert result.code == 1, result
+    assert result.stdout == ""
+    assert "oauth2/token answered HTTP 500" in error_line(result)
+
+
+# --------------------------------------------------------------------------
+# a second plan after the apply
+
+
+@pytest.fixture(scope="module")
+def replanned(project, applied) -> tuple[Snapshot, Snapshot]:
+    """A spec change planned from a fresh build directory (as a CI checkout
+    with the committed lock file would), verbose, with --detailed-exitcode
+    and --json. Returns the snapshots before and after."""
+    spec = project.root / "environments" / "local.yaml"
+    original = spec.read_text()
+    spec.write_text(original.replace("scopes: [read, write]", "scopes: [read]"))
+    before = _snapshot(project, applied.result)
+    for leftover in (".terraform", ".terraform.lock.hcl"):
+        path = project.build / leftover
+        if path.is_dir():
+            import shutil
+
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    try:
+        result = project("plan", "local", "--detailed-exitcode", "--json", "-v")
+    finally:
+        spec.write_text(original)
+    return before, _snapshot(project, result)
+
+
+def test_detailed_exitcode_is_2_with_changes_and_json_parses(project, replanned):
+    _, after = replanned
+    result = after.result
+    assert result.code == 2, result
+    doc = result.json()  # stdout holds the JSON document only
+    (env,) = doc["environments"]
+    assert env["name"] == "local"
+    assert env["changes"] is True
+    assert env["error"] is None
+    assert env["counts"]["update"] >= 1
+    assert env["files"] == [str(project.build / "plan.json"), str(project.build / "plan.md")]
+    summary = json.loads((project.build / "plan.json").read_text())
+    client = next(r for r in summary["resources"] if r["address"] == CLIENT)
+    assert client["action"] == "update"
+    assert "allowed_oauth_scopes" in {a["name"] for a in client["attributes"]}
+
+
+def test_a_fresh_build_dir_inits_from_the_committed_lock_file(project, replanned):
+    before, after = replanned
+    assert "[local] Initializing provider plugins..." in after.result.stderr
+    assert after.lock_bytes == before.lock_bytes
+    assert after.lock_mtime == before.lock_mtime
+    assert (project.build / ".terraform.lock.hcl").read_bytes() == before.lock_bytes
+
+
+def test_no_client_secret_in_any_output_or_file(project, applied, replanned, cognito):
+    pool = _pool(cognito)
+    (client_id,) = _client_ids(cognito, pool["Id"])
+    secret = cognito.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=client_id)[
+        "UserPoolClient"
+    ]["ClientSecret"]
+    assert len(secret) >= 20
+    # The check means something: terraform holds the secret (state, outputs).
+    assert secret in (project.build / "terraform.tfstate").read_text()
+    # Every authgen run of this file so far (plan, apply, authorizer, verify,
+    # token, the verbose plan whose prior state holds the secret) ...
+    assert len(project.runs) >= 8
+    for result in project.runs:
+        assert secret not in result.stdout, f"secret on stdout of authgen {result.args}"
+        assert secret not in result.stderr, f"secret on stderr of authgen {result.args}"
+    # ... and every file authgen writes outside terraform's own.
+    for path in (
+        project.build / "plan.json",
+        project.build / "plan.md",
+        project.authorizer,
+    ):
+        assert secret not in path.read_text(), f"secret in {path}"
+
+
+# --------------------------------------------------------------------------
+# failures after an apply
+
+
+def test_apply_against_a_dead_endpoint_keeps_the_authorizer_file(project, applied):
+    before = project.authorizer.read_bytes()
+    state = (project.build / "terraform.tfstate").read_bytes()
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = project("apply", "local", "--auto-approve", AUTHGEN_ENDPOINT_URL=dead)
+    assert result.code == 1, result
+    line = error_line(result)
+    assert line.startswith("error: terraform plan failed (exit code 1): ")
+    assert dead.removeprefix("http://") in line
+    assert result.stdout == ""
+    assert project.authorizer.read_bytes() == before
+    assert (project.build / "terraform.tfstate").read_bytes() == state
+
+
+def test_a_failed_destroy_keeps_the_authorizer_file(project, applied, cognito):
+    """Stock moto has no DeleteResourceServer: terraform destroy fails there.
+    Keep this test last in the file: it half-destroys the environment."""
+    before = project.authorizer.read_bytes()
+    result = project("destroy", "local", "--auto-approve")
+    assert result.code == 1, result
+    line = error_line(result)
+    assert line.startswith("error: terraform destroy failed (exit code 1): ")
+    assert "DeleteResourceServer" in line
+    assert project.authorizer.read_bytes() == before
+    assert "destroyed" not in result.stdout
+    assert _pool(cognito)  # the pool is still there (its resource server blocks it)
