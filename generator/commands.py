@@ -50,6 +50,12 @@ def targets(project: Project, args: argparse.Namespace, *, cloud: bool = False) 
             )
         if cloud and not os.environ.get("AUTHGEN_ENDPOINT_URL"):
             paths = [p for p in paths if not _targets_emulator(p)]
+            if not paths:
+                raise AuthgenError(
+                    f"{display_name(project.environments)}: every environment targets a local "
+                    "emulator (endpoint_url); set AUTHGEN_ENDPOINT_URL to where one runs, or "
+                    "name an environment"
+                )
         return paths
     envs = getattr(args, "env", None) or []
     if isinstance(envs, str):
@@ -470,6 +476,12 @@ def _credentials(project: Project, spec: Spec, args: argparse.Namespace, out: Ou
     client = next(c for c in (spec.cognito or spec.auth0).clients if c.name == name)
     outputs: dict[str, Any] = {}
     if not (args.client_id and args.token_endpoint):
+        if not project.build_dir(spec.name).is_dir():
+            raise AuthgenError(
+                f"{spec.name}: not applied here (no {_rel(project.build_dir(spec.name))}/); run "
+                f"'authgen apply {spec.name}' first, or pass --client-id and --token-endpoint "
+                "with the secret in AUTHGEN_CLIENT_SECRET"
+            )
         runner = make_runner(project, spec, args, out.progress(spec.name))
         runner.init()
         outputs = runner.outputs()
@@ -541,6 +553,8 @@ def cmd_verify(args: argparse.Namespace, out: Out) -> int:
     try:
         creds = _credentials(project, spec, args, out)
     except AuthgenError as err:
+        if args.client_id or args.client:
+            raise  # a client was asked for: not having it is an error, not a skip
         creds = None
         out.info(f"no client credentials ({err}); the token checks are skipped")
     checks = verify.verify(doc, credentials=creds, wait=args.wait)
