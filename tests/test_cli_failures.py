@@ -6,13 +6,18 @@ test_cli_terraform.py and test_cli_destroy_interrupt.py: they need an apply.)
 
 from __future__ import annotations
 
+import fcntl
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from generator.run_lock import RunLock, lock_path
+from generator.terraform import CACHE_LOCK_NAME
 from tests.support.cli import cli_env, error_line, local_spec, make_project, run
 
 BAD_SPEC = """\
@@ -148,3 +153,75 @@ def test_destroy_without_a_terminal_or_auto_approve_is_refused_before_anything(p
         "pass --auto-approve to proceed"
     )
     assert not (project / "build").exists()
+
+
+def test_plan_all_with_only_emulated_environments_and_no_endpoint(project):
+    (project / "environments" / "broken.yaml").unlink()
+    result = run(project, "plan", "--all", env=cli_env(AUTHGEN_ENDPOINT_URL=None))
+    assert result.code == 1, result
+    assert error_line(result) == (
+        "error: environments: every environment targets a local emulator (endpoint_url); "
+        "set AUTHGEN_ENDPOINT_URL to where one runs, or name an environment"
+    )
+    assert not (project / "build").exists()
+
+
+def test_token_before_any_apply_says_to_apply(project):
+    result = run(project, "token", "local", env=cli_env(AUTHGEN_ENDPOINT_URL="http://x:9"))
+    assert result.code == 1, result
+    assert error_line(result) == (
+        "error: local: not applied here (no build/local/); run 'authgen apply local' first, "
+        "or pass --client-id and --token-endpoint with the secret in AUTHGEN_CLIENT_SECRET"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.terraform
+def test_sigint_during_plan_all_starts_no_further_environment(tmp_path, terraform_bin):
+    """--jobs 1 over three environments; Ctrl-C while the first one runs: the
+    other two never start, and the exit is 130."""
+    project = make_project(tmp_path / "project", {n: local_spec(n) for n in ("a", "b", "c")})
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    empty_rc = tmp_path / "empty.tfrc"
+    empty_rc.write_text("")
+    env = cli_env(
+        AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9",
+        TF_PLUGIN_CACHE_DIR=str(cache),
+        # once it may run, the first environment's init fails at once
+        TF_CLI_CONFIG_FILE=str(empty_rc),
+        HTTPS_PROXY="http://127.0.0.1:9",
+        HTTP_PROXY="http://127.0.0.1:9",
+        NO_PROXY=None,
+        no_proxy=None,
+    )
+    # Hold the plugin cache's init lock, so the first environment waits in
+    # init (rendered, lock taken) until the test lets it go.
+    holder = os.open(cache / CACHE_LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "plan", "--all", "--jobs", "1"],
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while not (project / "build" / "a" / "main.tf").exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+    finally:
+        os.close(holder)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == "interrupted"
+    assert not (project / "build" / "b").exists()
+    assert not (project / "build" / "c").exists()

@@ -172,3 +172,23 @@ def test_verify_with_a_missing_authorizer_file_is_one_line(project, idp, tmp_pat
     result = _authgen(project, idp, "verify", "idp", "--authorizer", str(missing))
     assert result.code == 1, result
     assert error_line(result).startswith(f"error: {missing}: no such file")
+
+
+def test_verify_with_a_client_id_but_no_secret_fails_instead_of_skipping(project, idp, tmp_path):
+    file = _authorizer(tmp_path, idp, allowedClients=[CLIENT.client_id])
+    result = run(
+        project,
+        "verify",
+        "idp",
+        "--authorizer",
+        str(file),
+        "--client-id",
+        CLIENT.client_id,
+        "--token-endpoint",
+        idp.token_endpoint,
+        env=cli_env(AUTHGEN_CLIENT_SECRET=None),
+    )
+    assert result.code == 1, result
+    assert error_line(result) == (
+        "error: --client-id needs the client secret in AUTHGEN_CLIENT_SECRET"
+    )
