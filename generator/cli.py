@@ -27,6 +27,9 @@ _PROGRESS = re.compile(
     r"^(Plan:|Apply complete!|Destroy complete!|No changes\.|Initializing provider plugins)"
 )
 
+#: Console width when the output is not a terminal (and COLUMNS is unset).
+PIPE_WIDTH = 160
+
 
 class Out:
     """Everything the CLI shows. Human output on stdout; progress, notes and
@@ -77,10 +80,20 @@ class Out:
 
         attr = "_err_console" if stderr else "_console"
         if getattr(self, attr) is None:
+            stream = sys.stderr if stderr else sys.stdout
+            # Not a terminal (CI logs, a file): rich would wrap at 80 columns,
+            # splitting resource addresses; give tables room unless COLUMNS says.
+            width = None if stream.isatty() or os.environ.get("COLUMNS") else PIPE_WIDTH
             setattr(
                 self,
                 attr,
-                Console(stderr=stderr, no_color=not self.color, highlight=False, soft_wrap=False),
+                Console(
+                    stderr=stderr,
+                    no_color=not self.color,
+                    highlight=False,
+                    soft_wrap=False,
+                    width=width,
+                ),
             )
         return getattr(self, attr)
 

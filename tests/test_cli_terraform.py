@@ -136,6 +136,8 @@ def test_plan_writes_a_saved_plan_and_its_masked_summary(project, planned):
     assert result.code == 0, result
     assert "saved plan: build/local/tfplan; summary: build/local/plan.md" in result.stdout
     assert "Plan: 4 to create, 0 to update, 0 to replace, 0 to delete" in result.stdout
+    # not a terminal: the table is not wrapped at 80 columns, addresses stay whole
+    assert f"│ create │ {CLIENT}" in result.stdout
     # progress lines while terraform runs (stderr is not a terminal here)
     assert "[local] Plan: 4 to add, 0 to change, 0 to destroy." in result.stderr
     assert (project.build / "tfplan").is_file()
