@@ -31,6 +31,7 @@ from generator.emulator import MotoServer, start_moto
 from generator.run_lock import RunLock, lock_path
 from tests.support.cli import (
     REPO,
+    Result,
     alive,
     cli_env,
     error_line,
@@ -197,7 +198,7 @@ def test_sigint_during_apply_exits_130_and_leaves_consistent_state(
 
 
 @pytest.fixture(scope="module")
-def applied(project, env) -> subprocess.CompletedProcess:
+def applied(project, env) -> Result:
     """``authgen apply`` to completion (after the interrupted one, it continues)."""
     result = run(project, "apply", NAME, "--auto-approve", env=env)
     assert result.code == 0, result
