@@ -418,7 +418,11 @@ def plan_workspace(
     names = [p.stem for p in paths]
     ws = PlanWorkspace(root=root, project=project, env=env, names=names)
     started = time.perf_counter()
-    ws.server = start_moto(log_path=ws.logs / "moto.log")
+    # The test suite's moto launcher: stock moto forgets a pool's feature plan
+    # (UserPoolTier), so every plan after apply would show a change and the
+    # "unchanged environment" of benchmark 1 would not be unchanged.
+    launcher = [sys.executable, str(REPO / "tests" / "support" / "moto_plus.py")]
+    ws.server = start_moto(log_path=ws.logs / "moto.log", launcher=launcher)
     TRACKED_PIDS.add(ws.server.pid)
     env["AUTHGEN_ENDPOINT_URL"] = ws.server.url
     progress(f"moto server on {ws.server.url} (pid {ws.server.pid})")

@@ -238,7 +238,11 @@ class PlanOutcome:
 def plan_environment(
     project: Project, spec: Spec, args: argparse.Namespace, on_line: Callable[[str], None]
 ) -> PlanOutcome:
-    """render -> init -> plan -> show -json -> masked summary files."""
+    """render -> init -> plan -> show -json -> masked summary files.
+
+    ``show -json`` loads the providers again (seconds for hashicorp/aws), so
+    it runs only when the plan has changes; an unchanged plan's summary says so.
+    """
     from generator import plan_summary
 
     with run_lock(project, spec, "plan"):
@@ -246,7 +250,8 @@ def plan_environment(
         runner = make_runner(project, spec, args, on_line)
         runner.init()
         result = runner.plan(directory / PLAN_FILE)
-        summary = plan_summary.summarize(runner.show_json(result.path), environment=spec.name)
+        shown = runner.show_json(result.path) if result.changes else {}
+        summary = plan_summary.summarize(shown, environment=spec.name)
     files = _write_summary(directory, summary)
     return PlanOutcome(spec.name, changes=result.changes, summary=summary, files=files)
 

@@ -15,6 +15,7 @@ are then built here, so that
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,10 @@ MAX_NODES = 20_000
 MAX_DEPTH = 40
 
 Path_ = tuple[str | int, ...]
+
+#: libyaml's C parser when pyyaml was built with it (several times faster);
+#: both keep node marks, and values are built here with the safe constructor.
+_COMPOSER = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
 
 @dataclass(frozen=True)
@@ -164,11 +169,33 @@ def _check_tabs(text: str, name: str) -> None:
             )
 
 
+#: Characters YAML does not allow in a stream (YAML 1.1 printable set).
+_NON_PRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def _check_characters(text: str, name: str) -> None:
+    found = _NON_PRINTABLE.search(text)
+    if found:
+        at = found.start()
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        char = found.group()
+        raise _fatal(
+            name,
+            line,
+            column,
+            f"YAML: character {char!r} (U+{ord(char):04X}) is not allowed; remove it",
+        )
+
+
 def _load(path: Path, name: str) -> Document:
     text = _read_text(path, name)
     _check_tabs(text, name)
+    _check_characters(text, name)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         what = err.problem or "invalid YAML"
@@ -177,16 +204,9 @@ def _load(path: Path, name: str) -> Document:
         raise _fatal(
             name, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"YAML: {what}"
         ) from None
-    except yaml.YAMLError as err:  # reader errors (control characters)
-        position = getattr(err, "position", None)
-        line = text.count("\n", 0, position) + 1 if position is not None else 1
-        column = position - (text.rfind("\n", 0, position) + 1) + 1 if position is not None else 1
-        reason = getattr(err, "reason", None) or "unreadable"
-        character = getattr(err, "character", None)
-        if isinstance(character, int):
-            character = chr(character)
-        detail = f"character {character!r}: {reason}" if character is not None else str(reason)
-        raise _fatal(name, line, column, f"YAML: {detail}; remove it") from None
+    except yaml.YAMLError as err:  # not expected after the checks above; still one line
+        first = str(err).strip().splitlines()[0] if str(err).strip() else "unreadable"
+        raise _fatal(name, 1, 1, f"YAML: {first}") from None
     if node is None:
         raise _fatal(name, 1, 1, "file is empty; expected a mapping (name:, provider:, ...)")
     builder = _Builder(name)

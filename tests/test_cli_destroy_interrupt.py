@@ -216,6 +216,20 @@ def test_apply_again_after_the_interrupt_completes(project, applied, cognito):
     )
 
 
+def test_an_unchanged_environment_plans_no_changes(project, env, applied):
+    # moto_plus keeps the pool's feature plan, so nothing differs after apply;
+    # with nothing to change authgen does not run `terraform show -json`.
+    result = run(project, "plan", NAME, "--detailed-exitcode", "--json", env=env)
+    assert result.code == 0, result
+    (outcome,) = result.json()["environments"]
+    assert outcome["changes"] is False
+    assert outcome["counts"] == {
+        k: 0 for k in ("create", "update", "replace", "delete", "read", "no-op")
+    }
+    plan_md = (project / "build" / NAME / "plan.md").read_text()
+    assert "**No changes.**" in plan_md
+
+
 # --------------------------------------------------------------------------
 # destroy
 

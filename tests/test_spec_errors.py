@@ -378,7 +378,7 @@ CASES = [
         "control-character",
         "dev.yaml",
         edit(GOOD, "gateway: my-gateway", "gateway: my\x07gateway"),
-        "dev.yaml:3:12: YAML: character '\\x07'",
+        "dev.yaml:3:12: YAML: character '\\x07' (U+0007) is not allowed; remove it",
     ),
     (
         "alias-bomb",
@@ -473,3 +473,34 @@ def test_secret_in_yaml_is_not_echoed(project, capsys):
     captured = capsys.readouterr()
     assert "cognito.clients[0].client_secret: unknown key" in captured.err
     assert "hunter2" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "syntax-error",
+        "control-character",
+        "duplicate-yaml-key",
+        "two-documents",
+        "tab-indent",
+        "alias-bomb",
+    ],
+)
+def test_pure_python_parser_gives_the_same_messages(project, capsys, monkeypatch, case):
+    """Where pyyaml lacks libyaml, the pure-Python parser is used; same lines."""
+    import yaml
+
+    from generator import yaml_source
+
+    _, filename, content, expected = next(c for c in CASES if c[0] == case)
+    (project / "environments" / filename).write_bytes(content.encode())
+    assert main(["validate", "dev"]) == 1
+    with_default = capsys.readouterr().err
+    monkeypatch.setattr(yaml_source, "_COMPOSER", yaml.SafeLoader)
+    assert main(["validate", "dev"]) == 1
+    with_python = capsys.readouterr().err
+    assert expected in with_python
+    if case == "syntax-error":  # the two parsers word syntax errors differently
+        assert with_python.split("YAML:")[0] == with_default.split("YAML:")[0]
+    else:
+        assert with_python == with_default

@@ -9,7 +9,9 @@ the pool's tags (it resets the pool's settings to defaults plus the request,
 and the AWS provider sends tags separately), so the next apply that touches
 the pool (e.g. --force turning deletion protection off) fails on TagResource.
 This launcher adds exactly those four operations to moto's Cognito backend
-and response class, then runs moto's own server ``main``. It mocks only what
+and response class, gives pools Cognito's default feature plan
+(UserPoolTier ESSENTIALS) and keeps it across UpdateUserPool as Cognito
+does, then runs moto's own server ``main``. It mocks only what
 cannot run here; everything else is moto as shipped.
 
 ``--slow OPERATION=SECONDS`` (repeatable) makes moto sleep that long before it
@@ -104,6 +106,27 @@ def add_missing_operations() -> None:
             self._get_param("ResourceArn"), self._get_param("TagKeys") or []
         )
         return EmptyResult()
+
+    # Cognito gives a new pool the ESSENTIALS feature plan when the request
+    # names none (the AWS provider leaves the default out) and keeps the plan
+    # across UpdateUserPool; stock moto returns no UserPoolTier, so every plan
+    # after an apply would show an update.
+    original_create_user_pool = CognitoIdpBackend.create_user_pool
+    original_update_user_pool = CognitoIdpBackend.update_user_pool
+
+    def create_user_pool(self: Any, name: str, extended_config: dict[str, Any]) -> Any:
+        return original_create_user_pool(
+            self, name, {"UserPoolTier": "ESSENTIALS", **(extended_config or {})}
+        )
+
+    def update_user_pool(self: Any, user_pool_id: str, extended_config: dict[str, Any]) -> None:
+        tier = self.describe_user_pool(user_pool_id).extended_config.get("UserPoolTier")
+        original_update_user_pool(
+            self, user_pool_id, {"UserPoolTier": tier, **(extended_config or {})}
+        )
+
+    CognitoIdpBackend.create_user_pool = create_user_pool
+    CognitoIdpBackend.update_user_pool = update_user_pool
 
     for cls, name, func in (
         (CognitoIdpBackend, "delete_resource_server", delete_resource_server),
