@@ -47,8 +47,8 @@ def bench_plan(
     ws: PlanWorkspace, rounds: int, progress: Progress = _quiet, *, profile: bool | None = None
 ) -> dict[str, Any]:
     """Interleaved rounds of ``authgen plan ENV`` and a bare ``terraform plan``
-    of the same rendered root, plus ``terraform show -json`` of authgen's saved
-    plan (the second terraform call ``authgen plan`` makes). ``profile``:
+    of the same rendered root (with no changes, authgen makes no second
+    terraform call: ``show -json`` runs only for a plan with changes). ``profile``:
     also run ``authgen plan`` once under cProfile and split its time into
     steps (None: only when the goal is missed)."""
     from generator.terraform import INIT_STAMP
@@ -65,11 +65,6 @@ def bench_plan(
             ["terraform", "plan", "-input=false", "-no-color"], cwd=build, env=ws.env, log_to=log
         )
 
-    def show_json() -> Timing:
-        return run_timed(
-            ["terraform", "show", "-json", "-no-color", "tfplan"], cwd=build, env=ws.env
-        )
-
     # authgen rewrites its init stamp only when it runs terraform init: an
     # unchanged environment must not re-init.
     stamp = build / INIT_STAMP
@@ -78,7 +73,6 @@ def bench_plan(
         {
             "authgen plan": authgen_plan,
             "terraform plan": terraform_plan,
-            "terraform show -json": show_json,
         },
         rounds,
         progress,
@@ -86,7 +80,6 @@ def bench_plan(
     init_skipped = stamp_before is not None and stamp.stat().st_mtime_ns == stamp_before
     authgen = timing_stats(samples["authgen plan"])
     bare = timing_stats(samples["terraform plan"])
-    show = timing_stats(samples["terraform show -json"])
     plan_summary = json.loads((build / "plan.json").read_text())
     value = harness.ratio(authgen["wall_s"]["median"], bare["wall_s"]["median"])
     overhead = authgen["wall_s"]["median"] - bare["wall_s"]["median"]
@@ -97,19 +90,14 @@ def bench_plan(
         "title": "authgen plan (unchanged env) vs bare terraform plan",
         "environment": name,
         "rounds": rounds,
-        "order": "A B C per round (A: authgen plan, B: terraform plan, "
-        "C: terraform show -json of A's saved plan)",
+        "order": "A B per round (A: authgen plan, B: terraform plan)",
         "commands": {
             "authgen": f"authgen plan {name}",
             "baseline": "terraform plan -input=false -no-color (in build/<env>)",
-            "show_json": "terraform show -json tfplan",
         },
         "authgen": authgen,
         "baseline": bare,
-        "show_json": show,
         "overhead_s": round(overhead, 3),
-        "overhead_show_json_s": show["wall_s"]["median"],
-        "overhead_rest_s": round(overhead - show["wall_s"]["median"], 3),
         "authgen_init_skipped": init_skipped,
         "planned_counts": plan_summary.get("counts"),
         "ratio": value,

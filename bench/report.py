@@ -22,7 +22,7 @@ def _rest(result: dict[str, Any]) -> str:
     difference (which noise can push below zero)."""
     if result.get("profile"):
         return _s(result["profile"]["python_s"])
-    rest = result["overhead_rest_s"]
+    rest = result["overhead_s"]
     return _s(rest) if rest >= 0 else "< 0 (noise)"
 
 
@@ -55,15 +55,6 @@ def rows(result: dict[str, Any]) -> list[list[str]]:
             ],
             [
                 "1a",
-                "… of authgen's extra time: its second terraform call, `terraform show -json`",
-                _s(result["overhead_show_json_s"]),
-                "",
-                "",
-                "",
-                "",
-            ],
-            [
-                "1b",
                 "… authgen's own Python (start-up, render, init check, summary; one cProfile run)"
                 if result.get("profile")
                 else "… the rest (Python start-up, render, init check, summary files)",
@@ -180,7 +171,7 @@ def notes_for(doc: dict[str, Any]) -> list[str]:
             changed = {k: v for k, v in counts.items() if v}
             notes.append(
                 f"- 1: both sides plan the same applied root against moto; the plan shows "
-                f"{changed or 'no changes'} (moto does not store `user_pool_tier`). "
+                f"{changed or 'no changes'} (tests/support/moto_plus.py keeps the feature plan). "
                 f"Ratio of the fastest runs {result['min_ratio']:.2f}, of median CPU times "
                 f"{result['cpu_ratio']:.2f}; authgen's terraform init was "
                 f"{'skipped' if result['authgen_init_skipped'] else 'NOT skipped'}."
