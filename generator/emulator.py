@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import AuthgenError
@@ -57,18 +57,14 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
         delay = min(delay * 2, 1.0)
 
 
-@dataclass
-class MotoServer:
-    """A running moto server; use as a context manager or call ``stop()``."""
+class ServerProcess:
+    """A local server run as a child process in its own process group:
+    ``stop()`` (or leaving the ``with`` block) ends it by process id,
+    SIGTERM first, SIGKILL when it does not go. Classes using it hold the
+    child in ``process``."""
 
-    port: int
     process: subprocess.Popen
-    log_path: Path | None = None
-    _stopped: bool = field(default=False, repr=False)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    _stopped: bool = False
 
     @property
     def pid(self) -> int:
@@ -90,11 +86,24 @@ class MotoServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=timeout)
 
-    def __enter__(self) -> MotoServer:
+    def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@dataclass
+class MotoServer(ServerProcess):
+    """A running moto server; use as a context manager or call ``stop()``."""
+
+    port: int
+    process: subprocess.Popen
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
 
 #: The command that runs a moto server; ``-H HOST -p PORT`` are appended.

@@ -467,10 +467,17 @@ class Runner:
                 reader.join(timeout=5)
         result = _Result(returncode, captured["stdout"], captured["stderr"])
         if received:
+            changing = command in ("apply", "destroy")
             raise Interrupted(
                 f"interrupted ({signal.Signals(received[0]).name}): terraform {command} in "
-                f"{self.workdir} was stopped and waited for (exit code {returncode}); "
-                "its state is saved, run the command again to continue"
+                f"{self.workdir} was stopped and waited for (exit code {returncode}); its state "
+                "is saved"
+                + (
+                    ", but an object being created at that moment may exist outside it: run "
+                    "the command again, then look for a leftover (e.g. an extra app client)"
+                    if changing
+                    else "; run the command again to continue"
+                )
             )
         if returncode not in ok_codes:
             raise _failure(command, result, self.plugin_dir)

@@ -21,14 +21,12 @@ process group, waited for on its discovery URL, and stopped by process id.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.emulator import free_port, wait_http
+from generator.emulator import ServerProcess, free_port, wait_http
 
 KID = "authgen-test-key"
 
@@ -52,14 +50,13 @@ class Client:
 
 
 @dataclass
-class NanoIdp:
+class NanoIdp(ServerProcess):
     port: int
     process: subprocess.Popen
     config_dir: Path
     private_key_pem: bytes = field(repr=False)
     kid: str = KID
     audience: str = ""
-    _stopped: bool = field(default=False, repr=False)
 
     @property
     def issuer(self) -> str:
@@ -76,32 +73,6 @@ class NanoIdp:
     @property
     def jwks_uri(self) -> str:
         return f"{self.issuer}/.well-known/jwks.json"
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=timeout)
-
-    def __enter__(self) -> NanoIdp:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def rsa_key_pem() -> tuple[bytes, bytes]:

@@ -20,15 +20,16 @@ This file imports nothing from the test suite, so it runs by path.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from generator.emulator import ServerProcess
 
 
 def route(
@@ -49,13 +50,12 @@ def route(
 
 
 @dataclass
-class StaticServer:
+class StaticServer(ServerProcess):
     """A running server process; stop it with ``stop()`` (by process group id)."""
 
     port: int
     process: subprocess.Popen
     record: Path
-    _stopped: bool = field(default=False, repr=False)
 
     @classmethod
     def start(
@@ -100,38 +100,12 @@ class StaticServer:
     def url(self, path: str = "") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
     def requests(self) -> list[dict]:
         """Every request seen so far (the readiness probe left out)."""
         if not self.record.exists():
             return []
         rows = [json.loads(line) for line in self.record.read_text().splitlines() if line]
         return [r for r in rows if r["path"] != "/__ready__"]
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=timeout)
-
-    def __enter__(self) -> StaticServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 # --------------------------------------------------------------------------
