@@ -8,12 +8,13 @@ ENV ?= dev
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help setup test lint fmt validate render plan apply destroy authorizer token verify \
+.PHONY: help setup test test-fast lint fmt validate render plan apply destroy authorizer token verify \
         demo drift changed schema golden bench clean
 
 help:
 	@echo "make setup                 create .venv and install authgen with its dev tools"
 	@echo "make test                  run the whole test suite"
+	@echo "make test-fast             the suite without the slow end-to-end tests"
 	@echo "make validate|render|plan|apply|destroy|authorizer|token|verify ENV=dev"
 	@echo "make demo                  apply environments/local.yaml against a local emulator"
 	@echo "make drift                 plan every environment, exit 2 when any drifted"
@@ -38,6 +39,9 @@ setup:
 
 test:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast:
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check generator tests bench scripts

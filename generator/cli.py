@@ -181,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     tf = argparse.ArgumentParser(add_help=False)
     tf.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="let init pick newer providers within the constraints and update the lock file",
+    )
+    tf.add_argument(
         "--plugin-dir",
         metavar="DIR",
         help="install providers from this mirror directory only (also TF_PLUGIN_DIR)",
@@ -316,12 +321,15 @@ def main(argv: list[str] | None = None) -> int:
         out.done()
         for line in err.problems:
             out.err(line)
+        out.emit({"command": args.command, "error": "invalid spec", "problems": err.problems})
         return err.exit_code
     except AuthgenError as err:
         out.done()
         out.err(f"error: {err}")
+        out.emit({"command": args.command, "error": str(err), "exit_code": err.exit_code})
         return err.exit_code
     except KeyboardInterrupt:
         out.done()
         out.err("interrupted")
+        out.emit({"command": args.command, "error": "interrupted", "exit_code": 130})
         return 130

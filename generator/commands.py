@@ -87,16 +87,20 @@ def render_into(project: Project, spec: Spec) -> Path:
     return directory
 
 
-def make_runner(project: Project, spec: Spec, args: argparse.Namespace, on_line) -> Runner:
+def ready_runner(project: Project, spec: Spec, args: argparse.Namespace, on_line) -> Runner:
+    """A runner for the environment's build directory, ``terraform init`` done
+    (or skipped when nothing it depends on changed)."""
     from generator.terraform import Runner
 
     plugin_dir = getattr(args, "plugin_dir", None)
-    return Runner(
+    runner = Runner(
         project.build_dir(spec.name),
         lock_file=project.lock_file(spec.name),
         plugin_dir=Path(plugin_dir) if plugin_dir else None,
         on_line=on_line,
     )
+    runner.init(upgrade=getattr(args, "upgrade", False))
+    return runner
 
 
 def run_lock(project: Project, spec: Spec, command: str):
@@ -247,8 +251,7 @@ def plan_environment(
 
     with run_lock(project, spec, "plan"):
         directory = render_into(project, spec)
-        runner = make_runner(project, spec, args, on_line)
-        runner.init()
+        runner = ready_runner(project, spec, args, on_line)
         result = runner.plan(directory / PLAN_FILE)
         shown = runner.show_json(result.path) if result.changes else {}
         summary = plan_summary.summarize(shown, environment=spec.name)
@@ -347,8 +350,7 @@ def cmd_apply(args: argparse.Namespace, out: Out) -> int:
     on_line = out.progress(spec.name)
     with run_lock(project, spec, "apply"):
         directory = render_into(project, spec)
-        runner = make_runner(project, spec, args, on_line)
-        runner.init()
+        runner = ready_runner(project, spec, args, on_line)
         plan_path = directory / PLAN_FILE
         reviewed = plan_path.is_file() and runner.saved_plan_is_current(plan_path, destroy=False)
         for attempt in (1, 2):
@@ -406,8 +408,7 @@ def cmd_authorizer(args: argparse.Namespace, out: Out) -> int:
     spec = load_spec(path)
     with run_lock(project, spec, "authorizer"):
         render_into(project, spec)
-        runner = make_runner(project, spec, args, out.progress(spec.name))
-        runner.init()
+        runner = ready_runner(project, spec, args, out.progress(spec.name))
         outputs = runner.outputs()
     out.done()
     if not outputs:
@@ -439,8 +440,7 @@ def cmd_destroy(args: argparse.Namespace, out: Out) -> int:
         if spec.protected:
             _lift_protection(project, spec, args, out)
         render_into(project, spec)
-        runner = make_runner(project, spec, args, out.progress(spec.name))
-        runner.init()
+        runner = ready_runner(project, spec, args, out.progress(spec.name))
         runner.destroy()
     out.done()
     authorizer_path = project.resolve_inside(spec.authorizer.output)
@@ -456,8 +456,7 @@ def _lift_protection(project: Project, spec: Spec, args: argparse.Namespace, out
     """--force on a protected environment: apply deletion protection off first."""
     unprotected = spec.model_copy(update={"protected": False})
     directory = render_into(project, unprotected)
-    runner = make_runner(project, unprotected, args, out.progress(spec.name))
-    runner.init()
+    runner = ready_runner(project, unprotected, args, out.progress(spec.name))
     out.info(f"{spec.name} is protected: turning deletion protection off before destroying")
     runner.plan(directory / PLAN_FILE)
     runner.apply(directory / PLAN_FILE)
@@ -487,8 +486,7 @@ def _credentials(project: Project, spec: Spec, args: argparse.Namespace, out: Ou
                 f"'authgen apply {spec.name}' first, or pass --client-id and --token-endpoint "
                 "with the secret in AUTHGEN_CLIENT_SECRET"
             )
-        runner = make_runner(project, spec, args, out.progress(spec.name))
-        runner.init()
+        runner = ready_runner(project, spec, args, out.progress(spec.name))
         outputs = runner.outputs()
         out.done()
         if not outputs:

@@ -79,3 +79,21 @@ def test_plan_all_plans_in_parallel_and_one_failure_does_not_stop_the_others(
     first_plan = next(i for i, line in enumerate(lines) if "] Plan: " in line)
     started = {line.split("]")[0] + "]" for line in lines[:first_plan] if "Initializing" in line}
     assert {"[alpha]", "[beta]"} <= started, result
+
+
+def test_upgrade_moves_a_pinned_lock_file_to_an_available_version(
+    tmp_path, tf_cli_config, moto_server
+):
+    project = make_project(tmp_path / "project", {"gamma": local_spec("gamma")})
+    locks = project / "environments" / "locks"
+    locks.mkdir()
+    (locks / "gamma.terraform.lock.hcl").write_text(PINNED_ELSEWHERE)
+    env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=moto_server.url)
+    pinned = run(project, "plan", "gamma", "--json", env=env)
+    assert pinned.code == 1, pinned
+    assert "5.99.0" in pinned.json()["error"]  # --json failures are a JSON document too
+    upgraded = run(project, "plan", "gamma", "--upgrade", env=env)
+    assert upgraded.code == 0, upgraded
+    lock = (locks / "gamma.terraform.lock.hcl").read_text()
+    assert "5.99.0" not in lock
+    assert 'version     = "5.' in lock
