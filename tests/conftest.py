@@ -107,3 +107,30 @@ def fresh_moto(tmp_path) -> MotoServer:
     server = start_moto(log_path=tmp_path / "moto.log")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def nanoidp(tmp_path_factory):
+    """nanoidp (a real OIDC provider issuing client_credentials tokens) with the
+    clients of tests/support/idp_fixtures.py, one per test module."""
+    from tests.support.idp_fixtures import running_nanoidp
+
+    yield from running_nanoidp(tmp_path_factory)
+
+
+@pytest.fixture
+def static(tmp_path):
+    """``static(routes)`` starts a recording HTTP server on 127.0.0.1 serving
+    fixed answers; every one started is stopped after the test."""
+    from tests.support.static_http import StaticServer
+
+    servers = []
+
+    def start(routes, **kwargs):
+        server = StaticServer.start(tmp_path / "http", routes, **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

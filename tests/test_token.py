@@ -19,30 +19,11 @@ import requests
 from generator import token
 from generator.emulator import free_port
 from generator.errors import VerifyError
-from tests.support.idp_fixtures import AUDIENCE, GATEWAY, OTHER, POSTER, READER, running_nanoidp
-from tests.support.static_http import StaticServer, route
+from tests.support.idp_fixtures import AUDIENCE, GATEWAY, OTHER, POSTER, READER
+from tests.support.static_http import route
 
 SECRET = "the-client-secret-9f8e7d"
 OK = {"access_token": "header.payload.sig", "token_type": "Bearer", "expires_in": 3600}
-
-
-@pytest.fixture(scope="module")
-def nanoidp(tmp_path_factory):
-    yield from running_nanoidp(tmp_path_factory)
-
-
-@pytest.fixture
-def static(tmp_path):
-    servers = []
-
-    def start(routes, **kwargs):
-        server = StaticServer.start(tmp_path / "http", routes, **kwargs)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 # --------------------------------------------------------------------------

@@ -23,29 +23,9 @@ from tests.support.idp_fixtures import (
     OTHER,
     mint,
     other_key,
-    running_nanoidp,
 )
 from tests.support.nanoidp import KID
-from tests.support.static_http import StaticServer, route
-
-
-@pytest.fixture(scope="module")
-def nanoidp(tmp_path_factory):
-    yield from running_nanoidp(tmp_path_factory)
-
-
-@pytest.fixture
-def static(tmp_path):
-    servers = []
-
-    def start(routes, **kwargs):
-        server = StaticServer.start(tmp_path / "http", routes, **kwargs)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+from tests.support.static_http import route
 
 
 def doc_for(idp, **rules):

@@ -1,12 +1,7 @@
 """Shared pieces of the token and verify tests: a nanoidp with known clients.
 
-A test module declares its own fixture on top of ``running_nanoidp``::
-
-    @pytest.fixture(scope="module")
-    def nanoidp(tmp_path_factory):
-        yield from running_nanoidp(tmp_path_factory)
-
-The clients below cover the cases the tests need.
+tests/conftest.py's ``nanoidp`` fixture runs ``running_nanoidp`` once per test
+module. The clients below cover the cases the tests need.
 """
 
 from __future__ import annotations
