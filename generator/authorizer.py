@@ -134,20 +134,26 @@ def discovery_url_problem(url: Any) -> str | None:
     return None
 
 
+def _short_string_problem(value: Any, empty: str) -> str | None:
+    """The rules every API string here shares: a string of 1-255 characters."""
+    if not isinstance(value, str):
+        return f"must be a string, not {_type_name(value)}"
+    if not value:
+        return f"is empty; {empty}"
+    if len(value) > MAX_LEN:
+        return f"is {len(value)} characters long; the API allows at most {MAX_LEN}"
+    return None
+
+
 def scope_problem(scope: Any) -> str | None:
     """What is wrong with one ``allowedScopes`` item, or None.
 
     API rule (AllowedScopeType): 1-255 characters of ``[\\x21\\x23-\\x5B\\x5D-\\x7E]``,
     i.e. printable ASCII except space, ``"`` and ``\\``.
     """
-    if not isinstance(scope, str):
-        return f"must be a string, not {_type_name(scope)}"
-    if not scope:
-        return "is empty; a scope has 1-255 characters"
-    if len(scope) > MAX_LEN:
-        return f"is {len(scope)} characters long; the API allows at most {MAX_LEN}"
-    if _SCOPE_RE.fullmatch(scope):
-        return None
+    problem = _short_string_problem(scope, "a scope has 1-255 characters")
+    if problem or _SCOPE_RE.fullmatch(scope):
+        return problem
     bad = _bad_chars(scope, _SCOPE_RE)
     if " " in bad:
         return (
@@ -166,14 +172,9 @@ def claim_name_problem(name: Any) -> str | None:
     API rule (InboundTokenClaimNameType): 1-255 characters of
     ``[A-Za-z0-9_.-:]`` read literally: letters, digits, ``_ . / :``.
     """
-    if not isinstance(name, str):
-        return f"must be a string, not {_type_name(name)}"
-    if not name:
-        return "is empty; name the token claim to check (1-255 characters)"
-    if len(name) > MAX_LEN:
-        return f"is {len(name)} characters long; the API allows at most {MAX_LEN}"
-    if _CLAIM_NAME_RE.fullmatch(name):
-        return None
+    problem = _short_string_problem(name, "name the token claim to check (1-255 characters)")
+    if problem or _CLAIM_NAME_RE.fullmatch(name):
+        return problem
     return (
         f"{name!r} contains {_describe_chars(_bad_chars(name, _CLAIM_NAME_RE))}; "
         "a claim name may use letters, digits, '_', '.', '/' and ':'"
@@ -185,14 +186,9 @@ def match_value_problem(value: Any) -> str | None:
 
     API rule (MatchValueString): 1-255 characters of ``[A-Za-z0-9_.-]``.
     """
-    if not isinstance(value, str):
-        return f"must be a string, not {_type_name(value)}"
-    if not value:
-        return "is empty; a match value has 1-255 characters"
-    if len(value) > MAX_LEN:
-        return f"is {len(value)} characters long; the API allows at most {MAX_LEN}"
-    if _MATCH_VALUE_RE.fullmatch(value):
-        return None
+    problem = _short_string_problem(value, "a match value has 1-255 characters")
+    if problem or _MATCH_VALUE_RE.fullmatch(value):
+        return problem
     return (
         f"{value!r} contains {_describe_chars(_bad_chars(value, _MATCH_VALUE_RE))}; "
         "a match value may use letters, digits, '_', '.' and '-'"
