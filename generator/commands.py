@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -321,6 +320,8 @@ def _plan_many(
 ) -> list[PlanOutcome]:
     """Plan environments in parallel (bounded by the CPU count); one failure
     does not stop the others."""
+    from concurrent.futures import ThreadPoolExecutor
+
     workers = max(1, min(len(specs), getattr(args, "jobs", None) or os.cpu_count() or 1))
 
     def one(spec: Spec) -> PlanOutcome:

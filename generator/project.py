@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import AuthgenError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
 
@@ -46,5 +48,8 @@ class Project:
         """A project-relative path, refusing anything that resolves outside."""
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root.resolve()):
-            raise ValueError(f"{relative!r} resolves outside the project")
+            raise AuthgenError(
+                f"{relative!r} resolves outside the project (through a symbolic link?); "
+                "point authorizer.output at a path inside it"
+            )
         return path
