@@ -102,6 +102,17 @@ def ready_runner(project: Project, spec: Spec, args: argparse.Namespace, on_line
     return runner
 
 
+def applied_outputs(runner: Runner, spec: Spec) -> dict[str, Any]:
+    """The Terraform outputs of an applied environment (secrets included:
+    callers pass them on, never print them)."""
+    outputs = runner.outputs()
+    if not outputs:
+        raise AuthgenError(
+            f"{spec.name}: Terraform has no outputs; run 'authgen apply {spec.name}' first"
+        )
+    return outputs
+
+
 def run_lock(project: Project, spec: Spec, command: str):
     from generator.run_lock import RunLock, lock_path
 
@@ -409,13 +420,8 @@ def cmd_authorizer(args: argparse.Namespace, out: Out) -> int:
     spec = load_spec(path)
     with run_lock(project, spec, "authorizer"):
         render_into(project, spec)
-        runner = ready_runner(project, spec, args, out.progress(spec.name))
-        outputs = runner.outputs()
+        outputs = applied_outputs(ready_runner(project, spec, args, out.progress(spec.name)), spec)
     out.done()
-    if not outputs:
-        raise AuthgenError(
-            f"{spec.name}: Terraform has no outputs; run 'authgen apply {spec.name}' first"
-        )
     authorizer_path, changed = write_authorizer(project, spec, outputs)
     _report_outputs(out, spec, outputs, authorizer_path, changed)
     return 0
@@ -487,13 +493,8 @@ def _credentials(project: Project, spec: Spec, args: argparse.Namespace, out: Ou
                 f"'authgen apply {spec.name}' first, or pass --client-id and --token-endpoint "
                 "with the secret in AUTHGEN_CLIENT_SECRET"
             )
-        runner = ready_runner(project, spec, args, out.progress(spec.name))
-        outputs = runner.outputs()
+        outputs = applied_outputs(ready_runner(project, spec, args, out.progress(spec.name)), spec)
         out.done()
-        if not outputs:
-            raise AuthgenError(
-                f"{spec.name}: Terraform has no outputs; run 'authgen apply {spec.name}' first"
-            )
     if args.client_id:
         client_id = args.client_id
         secret = os.environ.get("AUTHGEN_CLIENT_SECRET")
@@ -522,21 +523,10 @@ def _credentials(project: Project, spec: Spec, args: argparse.Namespace, out: Ou
 
 
 def cmd_token(args: argparse.Namespace, out: Out) -> int:
-    from generator import token as tokens
-
     project = Project.find()
     (path,) = targets(project, args)
     spec = load_spec(path)
-    creds = _credentials(project, spec, args, out)
-    response = tokens.fetch_token(
-        creds.provider,
-        creds.token_endpoint,
-        creds.client_id,
-        creds.client_secret,
-        scopes=creds.scopes,
-        audience=creds.audience,
-        wait=args.wait,
-    )
+    response = _credentials(project, spec, args, out).fetch(wait=args.wait)
     if out.json:
         out.emit(response.as_dict())
     else:

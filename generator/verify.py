@@ -98,6 +98,22 @@ class ClientCredentials:
     audience: str | None = None
     auth_method: str | None = None  # oidc only: client_secret_basic | client_secret_post
 
+    def fetch(
+        self, *, wait: float = tokens.DEFAULT_WAIT, timeout: float = tokens.DEFAULT_TIMEOUT
+    ) -> tokens.TokenResponse:
+        """One client_credentials token for this client."""
+        return tokens.fetch_token(
+            self.provider,
+            self.token_endpoint,
+            self.client_id,
+            self.client_secret,
+            scopes=self.scopes,
+            audience=self.audience,
+            auth_method=self.auth_method,
+            wait=wait,
+            timeout=timeout,
+        )
+
 
 # A callable returning a TokenResponse, an OAuth token response mapping, or
 # the bare access token.
@@ -351,18 +367,7 @@ class _Run:
             if get_token is not None:
                 answer = get_token()
             else:
-                c = self.credentials
-                answer = tokens.fetch_token(
-                    c.provider,
-                    c.token_endpoint,
-                    c.client_id,
-                    c.client_secret,
-                    scopes=c.scopes,
-                    audience=c.audience,
-                    auth_method=c.auth_method,
-                    wait=self.wait,
-                    timeout=self.timeout,
-                )
+                answer = self.credentials.fetch(wait=self.wait, timeout=self.timeout)
         except AuthgenError as err:
             if self.emulator:
                 self.add(
