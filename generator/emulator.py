@@ -93,6 +93,34 @@ class ServerProcess:
         self.stop()
 
 
+def spawn(
+    command: Sequence[str],
+    log_path: Path | None,
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> subprocess.Popen:
+    """Start a server child in its own process group (so ``ServerProcess.stop``
+    can end it and its children), stdout and stderr appended to ``log_path``
+    (discarded when None), no stdin. OSError propagates."""
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        return subprocess.Popen(
+            list(command),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    finally:
+        if log_path:
+            out.close()
+
+
 @dataclass
 class MotoServer(ServerProcess):
     """A running moto server; use as a context manager or call ``stop()``."""
@@ -124,27 +152,11 @@ def start_moto(
     """
     port = port or free_port()
     command = [*(launcher or MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)]
-    try:
-        if log_path:
-            Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-        out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    except OSError as err:
-        raise AuthgenError(f"cannot write the moto log {log_path}: {err.strerror}") from None
     env = dict(os.environ, MOTO_PORT=str(port))
     try:
-        process = subprocess.Popen(
-            command,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,
-        )
+        process = spawn(command, log_path, env=env)
     except OSError as err:
-        raise AuthgenError(f"cannot start the moto server: {err}") from err
-    finally:
-        if log_path:
-            out.close()
+        raise AuthgenError(f"cannot start the moto server: {err.strerror or err}") from None
     server = MotoServer(port=port, process=process, log_path=log_path)
     try:
         wait_http(f"{server.url}/moto-api/", timeout, proc=process)

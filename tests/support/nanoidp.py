@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.emulator import ServerProcess, free_port, wait_http
+from generator.emulator import ServerProcess, free_port, spawn, wait_http
 
 KID = "authgen-test-key"
 
@@ -130,18 +130,11 @@ def start_nanoidp(
     }
     # JSON is YAML: no YAML writer needed.
     (workdir / "settings.yaml").write_text(json.dumps(settings, indent=2))
-    log = open(workdir / "nanoidp.log", "ab")  # noqa: SIM115
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "nanoidp", "--config", str(workdir)],
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    finally:
-        log.close()
+    process = spawn(
+        [sys.executable, "-m", "nanoidp", "--config", str(workdir)],
+        workdir / "nanoidp.log",
+        cwd=workdir,
+    )
     idp = NanoIdp(
         port=port,
         process=process,

@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from generator.emulator import ServerProcess
+from generator.emulator import ServerProcess, spawn
 
 
 def route(
@@ -77,17 +77,10 @@ class StaticServer(ServerProcess):
         config.write_text(
             json.dumps({"port": port, "routes": routes, "delay": delay, "record": str(record)})
         )
-        log = open(workdir / f"http-{port}.log", "ab")  # noqa: SIM115
-        try:
-            process = subprocess.Popen(
-                [sys.executable, str(Path(__file__).resolve()), str(config)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        finally:
-            log.close()
+        process = spawn(
+            [sys.executable, str(Path(__file__).resolve()), str(config)],
+            workdir / f"http-{port}.log",
+        )
         server = cls(port=port, process=process, record=record)
         if wait_ready:
             try:
