@@ -287,17 +287,12 @@ def custom_claim_problems(claim: Any) -> list[Problem]:
         if msg:
             out.append((f"{vbase}.matchValueString", msg))
     if "matchValueStringList" in value:
-        items = value["matchValueStringList"]
-        lpath = f"{vbase}.matchValueStringList"
-        if not isinstance(items, list):
-            out.append((lpath, f"must be a list of strings, not {_type_name(items)}"))
-        elif not items:
-            out.append((lpath, "is empty; the API needs at least one value"))
-        else:
-            for i, item in enumerate(items):
-                msg = match_value_problem(item)
-                if msg:
-                    out.append((f"{lpath}[{i}]", msg))
+        out += _string_list_problems(
+            value["matchValueStringList"],
+            f"{vbase}.matchValueStringList",
+            match_value_problem,
+            empty="is empty; the API needs at least one value",
+        )
     return out
 
 
@@ -601,11 +596,17 @@ def _plain_string_problem(value: Any) -> str | None:
     return None
 
 
-def _string_list_problems(value: Any, path: str, item_problem) -> list[Problem]:
+def _string_list_problems(
+    value: Any,
+    path: str,
+    item_problem,
+    *,
+    empty: str = "is empty; the API needs at least one item: remove the key or add an item",
+) -> list[Problem]:
     if not isinstance(value, list):
         return [(path, f"must be a list of strings, not {_type_name(value)}")]
     if not value:
-        return [(path, "is empty; the API needs at least one item: remove the key or add an item")]
+        return [(path, empty)]
     out: list[Problem] = []
     for i, item in enumerate(value):
         msg = item_problem(item)
