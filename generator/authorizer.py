@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator import providers
 from generator.errors import AuthorizerError
 from generator.files import atomic_write
 
@@ -398,6 +399,7 @@ def build(
 ) -> dict:
     """The authorizer document for ``provider`` from the module outputs.
 
+    The provider's entry picks the members that name accepted tokens:
     Cognito access tokens carry ``client_id`` and no ``aud``, so Cognito gets
     ``allowedClients`` (the client ids, sorted); Auth0 tokens carry ``aud``,
     so Auth0 gets ``allowedAudience``. ``allowedScopes`` / ``customClaims``
@@ -412,26 +414,10 @@ def build(
             "(authgen apply ENV) so Terraform has outputs"
         )
     inner: dict[str, Any] = {"discoveryUrl": url}
-    if provider == "cognito":
-        ids = out.get("client_ids")
-        if not isinstance(ids, Mapping) or not ids:
-            raise AuthorizerError(
-                "outputs: client_ids is missing or empty; the spec needs at least one client "
-                "under cognito.clients, then apply again"
-            )
-        inner["allowedClients"] = sorted({str(v) for v in ids.values()})
-    elif provider == "auth0":
-        audiences = out.get("audiences")
-        if isinstance(audiences, str):
-            audiences = [audiences]
-        if not isinstance(audiences, list) or not audiences:
-            raise AuthorizerError(
-                "outputs: audiences is missing or empty; the auth0 module outputs "
-                "[api.identifier]; apply the environment again"
-            )
-        inner["allowedAudience"] = sorted({str(a) for a in audiences})
-    else:
-        raise AuthorizerError(f"provider {provider!r} is not supported; use cognito or auth0")
+    entry = providers.find(provider)
+    if entry is None:
+        raise AuthorizerError(f"provider {provider!r} is not supported; use {providers.choices()}")
+    inner.update(entry.authorizer_members(out))
     if allowed_scopes:
         inner["allowedScopes"] = list(dict.fromkeys(allowed_scopes))
     if custom_claims:

@@ -7,8 +7,9 @@ A pipeline plans only what a pull request can change:
 * ``environments/_defaults.yaml`` -> every environment that takes the
   shared defaults (those without ``extends``);
 * ``environments/locks/<env>.terraform.lock.hcl`` -> that environment;
-* ``modules/<provider>/`` and ``templates/<provider>/`` -> the environments
-  of that provider; ``templates/common/`` and the renderer -> all.
+* ``modules/<provider>/``, ``templates/<provider>/`` and the provider's entry
+  ``generator/providers/<provider>.py`` -> the environments of that
+  provider; ``templates/common/`` and the renderer -> all.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from generator import providers
 from generator.errors import AuthgenError
 from generator.project import Project
 from generator.spec import DEFAULTS_FILE, load_all
@@ -24,6 +26,8 @@ from generator.yaml_source import load as load_yaml
 
 #: Package files whose change can change any rendered root.
 RENDERING_CODE = {
+    "generator/providers/__init__.py",
+    "generator/providers/base.py",
     "generator/render.py",
     "generator/spec.py",
     "generator/rules.py",
@@ -88,6 +92,7 @@ def _chain(project: Project, path: Path) -> list[str]:
 
 
 def _provider(project: Project, chain: list[str]) -> str | None:
+    """The ``provider:`` the first file of the chain that names one says."""
     for relative in chain:
         data = load_yaml(project.root / relative).data
         if isinstance(data, dict) and isinstance(data.get("provider"), str):
@@ -105,25 +110,27 @@ class Watch:
     prefixes: list[str]
 
     def hits(self, name: str) -> bool:
+        """``name`` (a repo path) is one of the files or under one of the prefixes."""
         return name in self.files or any(name.startswith(p) for p in self.prefixes)
 
 
 def watches(project: Project) -> list[Watch]:
     """One ``Watch`` per environment file, sorted by name."""
-    out = []
+    watched = []
     for path in load_all(project.environments):
         chain = _chain(project, path)
         provider = _provider(project, chain)
-        files = [
-            *chain,
-            f"environments/locks/{path.stem}.terraform.lock.hcl",
-            *sorted(RENDERING_CODE),
-        ]
-        kinds = [k for k in (provider, "common") if k]
-        prefixes = [f"modules/{provider}/"] if provider else []
-        prefixes += [f"templates/{kind}/" for kind in kinds]
-        out.append(Watch(path.stem, provider, files, prefixes))
-    return out
+        entry = providers.find(provider)
+        code = set(RENDERING_CODE)
+        prefixes = ["templates/common/"]
+        if entry is not None:
+            code.add(type(entry).__module__.replace(".", "/") + ".py")  # its registry entry
+            prefixes.insert(0, f"templates/{entry.templates}/")
+            if entry.module:
+                prefixes.insert(0, f"{entry.module}/")
+        files = [*chain, f"environments/locks/{path.stem}.terraform.lock.hcl", *sorted(code)]
+        watched.append(Watch(path.stem, provider, files, prefixes))
+    return watched
 
 
 def affected(project: Project, files: list[str]) -> Impact:

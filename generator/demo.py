@@ -54,19 +54,19 @@ def _forget_old_emulator_state(project: Project) -> None:
 
 
 def _report(project: Project, spec_file: Path) -> None:
+    """Say what the apply made (from the spec and the authorizer file)."""
+    from generator import providers
     from generator import spec as specs
 
     spec = specs.load(spec_file)
-    pool, rs = spec.cognito, spec.cognito.resource_server
     file = project.resolve_inside(spec.authorizer.output)
     relative = file.relative_to(project.root)
-    clients = json.loads(file.read_text())["customJWTAuthorizer"]["allowedClients"]
+    inner = json.loads(file.read_text())["customJWTAuthorizer"]
+    made = providers.get(spec.provider).made(spec, inner)
     lines = [
         "",
         "demo: done. Made on the emulator:",
-        f"  user pool {pool.user_pool_name!r}, domain prefix {pool.domain_prefix!r}",
-        f"  resource server {rs.identifier!r}, scopes: {', '.join(s.name for s in rs.scopes)}",
-        f"  app client ids (client_credentials, with a secret): {', '.join(clients)}",
+        *(f"  {line}" for line in made),
         f"  authorizer file: {relative}",
         "  use it with: aws bedrock-agentcore-control create-gateway ... "
         f"--authorizer-type CUSTOM_JWT --authorizer-configuration file://{relative}",

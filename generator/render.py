@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from generator import providers
 from generator.project import TEMPLATES_DIR
 from generator.spec import Spec
 
@@ -76,38 +77,12 @@ def environment() -> jinja2.Environment:
 
 
 def tfvars(spec: Spec) -> dict[str, Any]:
-    """Every value the root module needs."""
-    if spec.cognito:
-        c = spec.cognito
-        return {
-            "region": spec.region,
-            "endpoint_url": spec.endpoint_url,
-            "default_tags": default_tags(spec),
-            "user_pool_name": c.user_pool_name,
-            "domain_prefix": c.domain_prefix,
-            "feature_tier": c.feature_tier,
-            "deletion_protection": spec.protected,
-            "resource_server": c.resource_server.model_dump(),
-            "clients": [client.model_dump() for client in c.clients],
-        }
-    assert spec.auth0 is not None
-    return {
-        "domain": spec.auth0.domain,
-        "api": spec.auth0.api.model_dump(),
-        "clients": [client.model_dump() for client in spec.auth0.clients],
-    }
-
-
-def default_tags(spec: Spec) -> dict[str, str]:
-    return {
-        "ManagedBy": "authgen",
-        "AuthgenEnvironment": spec.name,
-        "AuthgenGateway": spec.gateway,
-        **spec.tags,
-    }
+    """Every value the root module needs (the provider entry knows which)."""
+    return providers.get(spec.provider).tfvars(spec)
 
 
 def required_version(spec: Spec) -> str:
+    """The Terraform version constraint the rendered root needs."""
     # S3-native locking (use_lockfile) arrived in Terraform 1.10.
     if spec.state.backend == "s3" and spec.state.use_lockfile:
         return ">= 1.10.0"
@@ -123,8 +98,9 @@ def render(spec: Spec) -> dict[str, str]:
         "emulator": spec.endpoint_url is not None,
         "required_version": required_version(spec),
     }
+    templates = providers.get(spec.provider).templates
     files = {
-        name: env.get_template(template.format(provider=spec.provider)).render(context)
+        name: env.get_template(template.format(provider=templates)).render(context)
         for name, template in TEMPLATE_OF.items()
     }
     files[TFVARS] = json.dumps(tfvars(spec), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

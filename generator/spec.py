@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from generator import authorizer, rules
+from generator import authorizer, providers, rules
 from generator.errors import SpecError
 from generator.yaml_source import Document, Mark, Problem, display_name, format_path, merge
 from generator.yaml_source import load as load_yaml
@@ -278,15 +278,12 @@ class Spec(_Model):
     @property
     def full_scopes(self) -> list[str]:
         """Every scope string as it appears in tokens."""
-        if self.cognito:
-            rs = self.cognito.resource_server
-            return [f"{rs.identifier}/{s.name}" for s in rs.scopes]
-        assert self.auth0 is not None
-        return [s.name for s in self.auth0.api.scopes]
+        return providers.full_scopes(providers.get(self.provider), self)
 
     def with_endpoint(self, url: str | None) -> Spec:
-        """A copy pointing at ``url`` (AUTHGEN_ENDPOINT_URL); auth0 specs are unchanged."""
-        if not url or self.provider != "cognito":
+        """A copy pointing at ``url`` (AUTHGEN_ENDPOINT_URL); specs of providers
+        that take no endpoint (auth0) are unchanged."""
+        if not url or not providers.get(self.provider).takes_endpoint_url:
             return self
         problem = rules.endpoint_url(url)
         if problem:
@@ -298,11 +295,6 @@ class Spec(_Model):
 
 # --------------------------------------------------------------------------
 # Derived defaults: one place, validated like written values.
-
-
-def derived_domain_prefix(gateway: str, name: str) -> str:
-    prefix = re.sub(r"[^a-z0-9-]+", "-", f"{gateway}-{name}".lower())
-    return re.sub(r"-{2,}", "-", prefix).strip("-")
 
 
 def apply_derived(data: dict[str, Any], stem: str) -> dict[tuple, str]:
@@ -318,10 +310,11 @@ def apply_derived(data: dict[str, Any], stem: str) -> dict[tuple, str]:
             derived[(*path, key)] = how
 
     base = f"derived from gateway {gateway!r} and name {name!r}"
-    cognito = data.get("cognito")
-    if gateway is not None and data.get("provider") == "cognito":
-        fill(cognito, ("cognito",), "user_pool_name", f"{gateway}-{name}", base)
-        fill(cognito, ("cognito",), "domain_prefix", derived_domain_prefix(gateway, name), base)
+    entry = providers.find(data.get("provider"))
+    if gateway is not None and entry is not None:
+        section = data.get(entry.section)
+        for key, value in entry.derived_defaults(gateway, name).items():
+            fill(section, (entry.section,), key, value, base)
     if "authorizer" not in data:
         data["authorizer"] = {}
     fill(
@@ -584,24 +577,32 @@ class _Checker:
             self.add(
                 ("name",), f"name {name!r} differs from the file name {stem!r}; rename one to match"
             )
-        if provider in ("cognito", "auth0"):
-            other = "auth0" if provider == "cognito" else "cognito"
-            if other in data:
-                fix = f"remove it or set provider: {other}"
-                self.add((other,), f"'{other}' section with provider {provider}; {fix}", key=True)
-            if provider not in data:
+        entry = providers.find(provider)
+        if entry is not None:
+            for other in providers.REGISTRY:
+                if other is not entry and other.section in data:
+                    fix = f"remove it or set provider: {other.name}"
+                    message = f"'{other.section}' section with provider {provider}; {fix}"
+                    self.add((other.section,), message, key=True)
+            if entry.section not in data:
                 self.add(
                     ("provider",),
-                    f"provider is {provider} but there is no '{provider}' section; add one",
+                    f"provider is {provider} but there is no '{entry.section}' section; add one",
                 )
-        if provider == "cognito" and data.get("region") is None:
+        if entry is not None and entry.needs_region and data.get("region") is None:
             self.add(
-                ("region",), "region is required for provider cognito; add e.g. 'region: us-west-2'"
+                ("region",),
+                f"region is required for provider {provider}; add e.g. 'region: us-west-2'",
             )
-        if provider == "auth0" and data.get("endpoint_url") is not None:
+        if (
+            entry is not None
+            and not entry.takes_endpoint_url
+            and data.get("endpoint_url") is not None
+        ):
+            takers = " / ".join(p.name for p in providers.REGISTRY if p.takes_endpoint_url)
             self.add(
                 ("endpoint_url",),
-                "endpoint_url is for cognito (a local emulator); remove it",
+                f"endpoint_url is for {takers} (a local emulator); remove it",
                 key=True,
             )
         state = data.get("state")
@@ -624,21 +625,23 @@ class _Checker:
                 first[name] = i
         return first
 
-    def provider_section(self, provider: str) -> None:
-        section, api_key = {"cognito": ("cognito", "resource_server"), "auth0": ("auth0", "api")}[
-            provider
-        ]
+    def provider_section(self, entry: providers.Provider) -> None:
+        """Scopes and clients of a provider section with an API (``api_key``)."""
+        section, api_key = entry.section, entry.api_key
+        assert api_key is not None
         api_path = (section, api_key)
         defined = self.unique(
             _get(self.data, *api_path, "scopes"), (*api_path, "scopes"), "scope", "remove one"
         )
         identifier = _get(self.data, *api_path, "identifier")
-        if provider == "cognito" and isinstance(identifier, str):
+        limit = entry.max_scope_length
+        if limit is not None and isinstance(identifier, str):
             for scope, i in defined.items():
-                if len(identifier) + 1 + len(scope) > 256:
+                full = entry.scope_string(identifier, scope)
+                if len(full) > limit:
                     self.add(
                         (*api_path, "scopes", i, "name"),
-                        f"'{identifier}/{scope}' is longer than the 256 characters Cognito allows "
+                        f"'{full}' is longer than the {limit} characters {entry.title} allows "
                         "for a client scope; shorten the identifier or the scope name",
                     )
         clients = _get(self.data, section, "clients")
@@ -646,10 +649,7 @@ class _Checker:
         for i, client in enumerate(clients if isinstance(clients, list) else []):
             self.client_scopes(_get(client, "scopes"), (section, "clients", i, "scopes"), defined)
         if defined:
-            full = (
-                [f"{identifier}/{s}" for s in defined] if provider == "cognito" else list(defined)
-            )
-            self.allowed_scopes(full)
+            self.allowed_scopes([entry.scope_string(identifier, s) for s in defined])
 
     def client_scopes(self, scopes: Any, path: tuple, defined: dict[str, int]) -> None:
         listed: set[str] = set()
@@ -676,9 +676,9 @@ class _Checker:
 def _cross_checks(data: dict[str, Any], doc: Document, stem: str) -> list[Problem]:
     checker = _Checker(data, doc)
     checker.top_level(stem)
-    provider = data.get("provider")
-    if provider in ("cognito", "auth0") and isinstance(data.get(provider), dict):
-        checker.provider_section(provider)
+    entry = providers.find(data.get("provider"))
+    if entry is not None and entry.api_key and isinstance(data.get(entry.section), dict):
+        checker.provider_section(entry)
     return checker.problems
 
 

@@ -123,3 +123,11 @@ def test_cli(repo, capsys):
 def test_unknown_base_is_one_line(repo):
     with pytest.raises(AuthgenError, match="git merge-base nope HEAD"):
         changed_files(repo, "nope")
+
+
+def test_a_provider_entry_affects_its_provider_only(repo):
+    (repo / "generator" / "providers").mkdir(parents=True)
+    (repo / "generator" / "providers" / "auth0.py").write_text("# entry\n")
+    assert impact_of(repo).environments == ["staging"]
+    (repo / "generator" / "providers" / "base.py").write_text("# protocol\n")
+    assert impact_of(repo).environments == ["dev", "local", "prod", "staging"]

@@ -1,0 +1,109 @@
+"""Auth0: an API (resource server) with permissions, machine-to-machine
+applications and their client grants (``modules/auth0`` through auth0/auth0).
+
+Auth0 access tokens carry ``aud`` (the API identifier), so the authorizer
+accepts them by ``allowedAudience``; a token request must name that audience
+or Auth0 answers with an opaque token. Scopes are the permission names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import AuthorizerError
+
+if TYPE_CHECKING:
+    from generator.spec import Spec
+    from generator.verify import ClientCredentials
+
+
+class Auth0:
+    """The ``auth0`` entry of the provider registry."""
+
+    name = "auth0"
+    title = "Auth0"
+    section = "auth0"
+    api_key = "api"
+    max_scope_length = None
+    needs_region = False
+    takes_endpoint_url = False
+    module = "modules/auth0"
+    templates = "auth0"
+
+    def scope_string(self, identifier: str, scope: str) -> str:
+        """The permission name as it is."""
+        return scope
+
+    def derived_defaults(self, gateway: str, name: str) -> dict[str, str]:
+        """None: every Auth0 key is written in the spec or has a fixed default."""
+        return {}
+
+    def tfvars(self, spec: Spec) -> dict[str, Any]:
+        """The tenant domain, the API and the clients."""
+        assert spec.auth0 is not None
+        return {
+            "domain": spec.auth0.domain,
+            "api": spec.auth0.api.model_dump(),
+            "clients": [client.model_dump() for client in spec.auth0.clients],
+        }
+
+    def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
+        """``allowedAudience``: the API identifier(s), sorted."""
+        audiences = outputs.get("audiences")
+        if isinstance(audiences, str):
+            audiences = [audiences]
+        if not isinstance(audiences, list) or not audiences:
+            raise AuthorizerError(
+                "outputs: audiences is missing or empty; the auth0 module outputs "
+                "[api.identifier]; apply the environment again"
+            )
+        return {"allowedAudience": sorted({str(a) for a in audiences})}
+
+    def client_names(self, spec: Spec) -> list[str]:
+        """``auth0.clients[].name``."""
+        assert spec.auth0 is not None
+        return [c.name for c in spec.auth0.clients]
+
+    def token_request(
+        self,
+        spec: Spec,
+        client: str | None,
+        *,
+        token_endpoint: str,
+        client_id: str,
+        client_secret: str,
+    ) -> ClientCredentials:
+        """The client's permissions, with the API identifier as audience."""
+        from generator.verify import ClientCredentials
+
+        assert spec.auth0 is not None
+        granted = next((c.scopes for c in spec.auth0.clients if c.name == client), [])
+        return ClientCredentials(
+            self.name,
+            token_endpoint,
+            client_id,
+            client_secret,
+            scopes=tuple(granted),
+            audience=spec.auth0.api.identifier,
+        )
+
+    def describe(self, spec: Spec) -> str:
+        """The tenant domain."""
+        assert spec.auth0 is not None
+        return spec.auth0.domain
+
+    def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
+        """The API and its permissions, the applications, the audience."""
+        assert spec.auth0 is not None
+        api = spec.auth0.api
+        audiences = authorizer.get("allowedAudience") or []
+        return [
+            f"API {api.name!r}, permissions: {', '.join(s.name for s in api.scopes)}",
+            "machine-to-machine applications (client_credentials): "
+            + ", ".join(c.name for c in spec.auth0.clients),
+            f"audience: {', '.join(audiences)}",
+        ]
+
+
+PROVIDER = Auth0()

@@ -1,0 +1,115 @@
+"""What authgen needs to know about one identity provider.
+
+Every place that used to ask ``if provider == "cognito" ... elif "auth0"``
+asks the provider's entry instead (``providers.get(spec.provider)``), so a
+new provider is one new module in this package plus one line in the
+registry (``providers/__init__.py``), not a branch at every call site.
+
+An entry answers for each pipeline step:
+
+* spec: which section of the spec holds its settings (``section``), which
+  key of that section holds the API identifier and scopes (``api_key``),
+  how a scope reads in tokens (``scope_string``), which defaults derive
+  from the gateway and environment names, whether it needs ``region`` or
+  takes ``endpoint_url``;
+* render: the Terraform module and templates it renders with and the
+  values of ``terraform.tfvars.json`` (``tfvars``);
+* authorizer: the members that say which tokens are accepted
+  (``allowedClients`` or ``allowedAudience``), from the module outputs;
+* token: the client_credentials request for one of its clients;
+* people: the one-line description ``validate`` prints, and the lines
+  ``make demo`` prints about what was made.
+
+Entries hold no state and import nothing heavy: ``spec.py`` imports the
+registry while loading, and ``authgen validate`` must start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from generator.spec import Spec
+    from generator.verify import ClientCredentials
+
+
+class Provider(Protocol):
+    """One identity provider (see the module docstring for who asks what)."""
+
+    #: The ``provider:`` value of a spec, e.g. ``"cognito"``.
+    name: str
+    #: The provider's name in messages, e.g. ``"Cognito"``.
+    title: str
+    #: The spec key (and ``Spec`` attribute) holding its settings.
+    section: str
+    #: Key of ``section`` holding ``identifier`` and ``scopes`` (``None``: no API of its own).
+    api_key: str | None
+    #: Longest full scope string the provider accepts (``None``: no limit of its own).
+    max_scope_length: int | None
+    #: ``region`` is required.
+    needs_region: bool
+    #: ``endpoint_url`` / ``AUTHGEN_ENDPOINT_URL`` (a local emulator) apply to it.
+    takes_endpoint_url: bool
+    #: Its reusable Terraform module, relative to the project (``None``: no resources).
+    module: str | None
+    #: Its directory under ``templates/``.
+    templates: str
+
+    def scope_string(self, identifier: str, scope: str) -> str:
+        """A scope as tokens carry it (and as ``allowed_scopes`` names it)."""
+        ...
+
+    def derived_defaults(self, gateway: str, name: str) -> dict[str, str]:
+        """Keys of ``section`` that default to values derived from the
+        gateway and environment names (filled in before validation)."""
+        ...
+
+    def tfvars(self, spec: Spec) -> dict[str, Any]:
+        """Every value the rendered root module takes (``terraform.tfvars.json``)."""
+        ...
+
+    def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
+        """The members of ``customJWTAuthorizer`` that say which tokens are
+        accepted (``allowedClients`` / ``allowedAudience``), from the plain
+        Terraform outputs; ``AuthorizerError`` when the outputs lack them."""
+        ...
+
+    def client_names(self, spec: Spec) -> list[str]:
+        """The names of the spec's clients, in spec order (the first is the default)."""
+        ...
+
+    def token_request(
+        self,
+        spec: Spec,
+        client: str | None,
+        *,
+        token_endpoint: str,
+        client_id: str,
+        client_secret: str,
+    ) -> ClientCredentials:
+        """How to get a token for ``client`` (a name from ``client_names``, or
+        ``None`` for a client given by id only): scopes, audience."""
+        ...
+
+    def describe(self, spec: Spec) -> str:
+        """Where the environment lives, for ``validate``'s one line (a region, a tenant)."""
+        ...
+
+    def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
+        """What an apply of ``spec`` made, one line each, for people (``make
+        demo``); ``authorizer`` is the ``customJWTAuthorizer`` object written."""
+        ...
+
+
+def section_of(provider: Provider, spec: Spec) -> Any:
+    """The spec's settings section of ``provider`` (``spec.cognito``, ...)."""
+    return getattr(spec, provider.section)
+
+
+def full_scopes(provider: Provider, spec: Spec) -> list[str]:
+    """Every scope the spec defines, as tokens carry it (empty without an API)."""
+    if provider.api_key is None:
+        return []
+    api = getattr(section_of(provider, spec), provider.api_key)
+    return [provider.scope_string(api.identifier, s.name) for s in api.scopes]

@@ -1,0 +1,128 @@
+"""Amazon Cognito: a user pool, a resource server with scopes, app clients
+with a secret and the ``client_credentials`` flow, a hosted domain
+(``modules/cognito`` through hashicorp/aws).
+
+Cognito access tokens carry ``client_id`` and no ``aud``, so the authorizer
+accepts them by ``allowedClients``; scopes read ``<identifier>/<name>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import AuthorizerError
+
+if TYPE_CHECKING:
+    from generator.spec import Spec
+    from generator.verify import ClientCredentials
+
+
+def derived_domain_prefix(gateway: str, name: str) -> str:
+    """``<gateway>-<name>`` in the characters a Cognito domain prefix allows."""
+    prefix = re.sub(r"[^a-z0-9-]+", "-", f"{gateway}-{name}".lower())
+    return re.sub(r"-{2,}", "-", prefix).strip("-")
+
+
+def default_tags(spec: Spec) -> dict[str, str]:
+    """The tags on every AWS resource: authgen's own, then the spec's ``tags``."""
+    return {
+        "ManagedBy": "authgen",
+        "AuthgenEnvironment": spec.name,
+        "AuthgenGateway": spec.gateway,
+        **spec.tags,
+    }
+
+
+class Cognito:
+    """The ``cognito`` entry of the provider registry."""
+
+    name = "cognito"
+    title = "Cognito"
+    section = "cognito"
+    api_key = "resource_server"
+    #: AllowedOAuthScopes items: at most 256 characters.
+    max_scope_length = 256
+    needs_region = True
+    takes_endpoint_url = True
+    module = "modules/cognito"
+    templates = "cognito"
+
+    def scope_string(self, identifier: str, scope: str) -> str:
+        """``<resource server identifier>/<scope name>``."""
+        return f"{identifier}/{scope}"
+
+    def derived_defaults(self, gateway: str, name: str) -> dict[str, str]:
+        """``user_pool_name`` and ``domain_prefix`` from ``<gateway>-<name>``."""
+        return {
+            "user_pool_name": f"{gateway}-{name}",
+            "domain_prefix": derived_domain_prefix(gateway, name),
+        }
+
+    def tfvars(self, spec: Spec) -> dict[str, Any]:
+        """Region, emulator endpoint, tags and the pool, resource server and clients."""
+        c = spec.cognito
+        assert c is not None
+        return {
+            "region": spec.region,
+            "endpoint_url": spec.endpoint_url,
+            "default_tags": default_tags(spec),
+            "user_pool_name": c.user_pool_name,
+            "domain_prefix": c.domain_prefix,
+            "feature_tier": c.feature_tier,
+            "deletion_protection": spec.protected,
+            "resource_server": c.resource_server.model_dump(),
+            "clients": [client.model_dump() for client in c.clients],
+        }
+
+    def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
+        """``allowedClients``: the app client ids, sorted."""
+        ids = outputs.get("client_ids")
+        if not isinstance(ids, Mapping) or not ids:
+            raise AuthorizerError(
+                "outputs: client_ids is missing or empty; the spec needs at least one client "
+                "under cognito.clients, then apply again"
+            )
+        return {"allowedClients": sorted({str(v) for v in ids.values()})}
+
+    def client_names(self, spec: Spec) -> list[str]:
+        """``cognito.clients[].name``."""
+        assert spec.cognito is not None
+        return [c.name for c in spec.cognito.clients]
+
+    def token_request(
+        self,
+        spec: Spec,
+        client: str | None,
+        *,
+        token_endpoint: str,
+        client_id: str,
+        client_secret: str,
+    ) -> ClientCredentials:
+        """HTTP Basic form POST asking for the client's scopes as full strings."""
+        from generator.verify import ClientCredentials
+
+        assert spec.cognito is not None
+        rs = spec.cognito.resource_server
+        granted = next((c.scopes for c in spec.cognito.clients if c.name == client), [])
+        scopes = tuple(self.scope_string(rs.identifier, s) for s in granted)
+        return ClientCredentials(self.name, token_endpoint, client_id, client_secret, scopes=scopes)
+
+    def describe(self, spec: Spec) -> str:
+        """The AWS region."""
+        return spec.region or ""
+
+    def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
+        """The user pool and domain, the resource server and scopes, the client ids."""
+        assert spec.cognito is not None
+        pool, rs = spec.cognito, spec.cognito.resource_server
+        clients = authorizer.get("allowedClients") or []
+        return [
+            f"user pool {pool.user_pool_name!r}, domain prefix {pool.domain_prefix!r}",
+            f"resource server {rs.identifier!r}, scopes: {', '.join(s.name for s in rs.scopes)}",
+            f"app client ids (client_credentials, with a secret): {', '.join(clients)}",
+        ]
+
+
+PROVIDER = Cognito()
