@@ -117,10 +117,10 @@ PLAN_STEPS = (
     ("terraform plan (Runner.plan)", "generator/terraform.py", "plan"),
     ("terraform show -json (Runner.show_json)", "generator/terraform.py", "show_json"),
     ("init check (Runner.init, skipped)", "generator/terraform.py", "init"),
-    ("render + write build/ (render_into)", "generator/commands.py", "render_into"),
+    ("render + write build/ (render_into)", "generator/commands/steps.py", "render_into"),
     ("plan summary (summarize)", "generator/plan_summary.py", "summarize"),
-    ("plan.json + plan.md (_write_summary)", "generator/commands.py", "_write_summary"),
-    ("printing the summary (Out.plan_summary)", "generator/cli.py", "plan_summary"),
+    ("plan.json + plan.md (write_plan_files)", "generator/commands/steps.py", "write_plan_files"),
+    ("printing the summary (ConsoleReporter.plan_summary)", "generator/ui.py", "plan_summary"),
     ("imports (all, cumulative)", "<frozen importlib._bootstrap>", "_find_and_load"),
 )
 

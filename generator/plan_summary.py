@@ -1,8 +1,10 @@
 """Summarize a saved plan (``terraform show -json PLAN``) for people and pipelines.
 
 Pure: ``summarize(plan, environment=...)`` turns the plan document into a
-masked summary dict (the ``plan.json`` form); ``to_markdown`` / ``to_json`` /
-``to_rich`` render that summary. Nothing here reads or writes files.
+masked summary dict (the ``plan.json`` form); ``to_markdown`` / ``to_json``
+render that summary (``generator.ui`` draws it on a terminal, with
+``counts_line``, ``attributes_text`` and ``value_text``). Nothing here reads
+or writes files.
 
 ``show -json`` prints sensitive values in clear. They are masked three ways,
 so that a gap in one does not leak: the ``before_sensitive`` /
@@ -171,40 +173,6 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
         out += [f"- `{_md_code(d['address'])}` ({d['action']})" for d in summary["drift"]]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def to_rich(summary: Mapping[str, Any]):
-    """A rich renderable: replacement warnings, the resource table, the counts,
-    the output changes. The caller prints it (``Console().print(...)``)."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    parts: list[Any] = [
-        Text(f"REPLACEMENT: {warning}", style="bold red") for warning in summary["warnings"]
-    ]
-    if summary["resources"]:
-        table = Table(title=f"authgen plan: {summary['environment']}", title_justify="left")
-        table.add_column("Action")
-        table.add_column("Resource", overflow="fold")
-        table.add_column("Changed attributes", overflow="fold")
-        for r in summary["resources"]:
-            style = _RICH_STYLE.get(r["action"], "")
-            if r["breaking"]:
-                style = "bold red reverse"
-            table.add_row(Text(r["action"], style=style), r["address"], _plain_attributes(r))
-        parts.append(table)
-    parts.append(Text(counts_line(summary), style="bold"))
-    if summary["outputs"]:
-        outputs = Table(title="Output changes", title_justify="left")
-        for column in ("Output", "Action", "Before", "After"):
-            outputs.add_column(column, overflow="fold")
-        for o in summary["outputs"]:
-            outputs.add_row(
-                o["name"], o["action"], _plain_value(o["before"]), _plain_value(o["after"])
-            )
-        parts.append(outputs)
-    return Group(*parts)
 
 
 # -- building the summary ----------------------------------------------------
@@ -429,7 +397,6 @@ _MD_MARK = {
     "delete": ":x:",
     "read": ":mag:",
 }
-_RICH_STYLE = {"create": "green", "update": "yellow", "replace": "bold red", "delete": "red"}
 _MAX_ATTRIBUTES = 8
 _MAX_VALUE = 120
 
@@ -462,11 +429,13 @@ def _md_attributes(resource: Mapping[str, Any]) -> str:
     )
 
 
-def _plain_attributes(resource: Mapping[str, Any]) -> str:
+def attributes_text(resource: Mapping[str, Any]) -> str:
+    """The changed attributes of a summary resource in one plain line."""
     return ", ".join(name + note for name, note in _attribute_names(resource))
 
 
-def _plain_value(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """An output value in one plain line, cut at ``_MAX_VALUE`` characters."""
     if value is None:
         return "-"
     text = (
@@ -481,7 +450,7 @@ def _md_value(value: Any) -> str:
         return "-"
     if value in (SENSITIVE, UNKNOWN):
         return f"_{value}_"
-    return f"`{_md_code(_plain_value(value))}`"
+    return f"`{_md_code(value_text(value))}`"
 
 
 def _md_code(text: str) -> str:

@@ -2,8 +2,8 @@
 
 ``verify(doc, ...)`` returns one :class:`Check` row per step, each with a
 status (pass / fail / skip), what was found and, for a failure, the likely
-fix. Nothing here prints; ``render_table`` (rich, imported lazily) and
-``format_text`` turn rows into output for the CLI.
+fix. Nothing here prints; ``format_text`` turns rows into plain text and
+``summary`` counts them (``generator.ui`` draws them as a table).
 
 What the Gateway's ``CUSTOM_JWT`` authorizer checks, per the AgentCore
 developer guide "Configure inbound JWT authorizer"
@@ -856,24 +856,6 @@ def format_text(checks: Iterable[Check]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_table(checks: Iterable[Check], title: str | None = None):
-    """A ``rich.table.Table`` of the rows (rich is imported here, lazily)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    style = {Status.PASS: "green", Status.FAIL: "bold red", Status.SKIP: "yellow"}
-    table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    table.add_column("", no_wrap=True)
-    table.add_column("check", no_wrap=True)
-    table.add_column("detail (and the fix where one fails)", overflow="fold")
-    for c in checks:
-        detail = Text(c.detail)
-        if c.fix and c.status is not Status.PASS:
-            detail.append(f"\nfix: {c.fix}", style="bold")
-        table.add_row(Text(_MARK[c.status], style=style[c.status]), c.name, detail)
-    return table
-
-
 # --------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------
@@ -961,7 +943,6 @@ __all__ = [
     "all_ok",
     "check_custom_claim",
     "format_text",
-    "render_table",
     "summary",
     "token_scopes",
     "verify",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import plan_summary
 from generator.plan_summary import SENSITIVE, UNKNOWN, counts_line, summarize, to_json, to_markdown
+from generator.ui import plan_summary_renderable
 
 REPO = Path(__file__).resolve().parent.parent
 OLD_SECRET = "old-s3cret-0f9a2b"
@@ -77,7 +77,7 @@ def render_rich(summary: dict) -> str:
     from rich.console import Console
 
     buf = io.StringIO()
-    Console(file=buf, width=200, color_system=None).print(plan_summary.to_rich(summary))
+    Console(file=buf, width=200, color_system=None).print(plan_summary_renderable(summary))
     return buf.getvalue()
 
 

@@ -16,6 +16,7 @@ import requests
 from generator import verify
 from generator.emulator import free_port
 from generator.token import TokenResponse
+from generator.ui import checks_renderable
 from generator.verify import Check, ClientCredentials, Status
 from tests.support.idp_fixtures import (
     AUDIENCE,
@@ -648,7 +649,7 @@ def test_text_and_table_output(nanoidp):
     from rich.console import Console
 
     console = Console(record=True, width=200)
-    console.print(verify.render_table(rows, title="dev"))
+    console.print(checks_renderable(rows, title="dev"))
     rendered = console.export_text()
     assert "allowedAudience" in rendered and "FAIL" in rendered
 

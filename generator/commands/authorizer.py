@@ -1,0 +1,48 @@
+"""``authgen authorizer ENV``: rewrite the authorizer file from the current
+Terraform outputs (after a hand edit, a lost file, or a change of
+``authorizer:`` in the spec that needs no apply)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from generator.commands import options
+from generator.commands.steps import (
+    applied_outputs,
+    load_spec,
+    ready_runner,
+    render_into,
+    report_outputs,
+    run_lock,
+    targets,
+    write_authorizer,
+)
+from generator.project import Project
+
+if TYPE_CHECKING:
+    import argparse
+
+    from generator.report import Reporter
+
+HELP = "rewrite the authorizer file from current outputs"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Init flags, ``ENV``."""
+    options.terraform(parser)
+    options.environments(parser)
+
+
+def run(args: argparse.Namespace, report: Reporter) -> int:
+    """Read the outputs under the run lock, write and report the file."""
+    project = Project.find()
+    (path,) = targets(project, args)
+    spec = load_spec(path)
+    with run_lock(project, spec, "authorizer"):
+        render_into(project, spec)
+        runner = ready_runner(project, spec, args, report.progress(spec.name))
+        outputs = applied_outputs(runner, spec)
+    report.done()
+    authorizer_path, changed = write_authorizer(project, spec, outputs)
+    report_outputs(report, spec, outputs, authorizer_path, changed)
+    return 0

@@ -1,0 +1,62 @@
+"""Flag groups several commands share; each command's ``add_arguments``
+takes the groups it needs, then adds its own flags."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def common(parser: argparse.ArgumentParser) -> None:
+    """``--json``, ``--no-color``, ``-v``: how a run reports (every command)."""
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    parser.add_argument("--no-color", action="store_true", help="no colours (also NO_COLOR=1)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show all terraform output")
+
+
+def environments(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """``ENV`` (one environment), or with ``many`` ``ENV...`` and ``--all``."""
+    if many:
+        parser.add_argument("env", nargs="*", metavar="ENV", help="environment name or spec path")
+        parser.add_argument("--all", action="store_true", help="every environments/*.yaml")
+    else:
+        parser.add_argument("env", metavar="ENV", help="environment name (dev) or spec path")
+
+
+def terraform(parser: argparse.ArgumentParser) -> None:
+    """``--upgrade``, ``--plugin-dir``: how ``terraform init`` gets providers."""
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="let init pick newer providers within the constraints and update the lock file",
+    )
+    parser.add_argument(
+        "--plugin-dir",
+        metavar="DIR",
+        help="install providers from this mirror directory only (also TF_PLUGIN_DIR)",
+    )
+
+
+def credentials(parser: argparse.ArgumentParser) -> None:
+    """``--client``, ``--client-id``, ``--token-endpoint``, ``--wait``: which
+    client asks for a token, where, and how long to retry."""
+    parser.add_argument(
+        "--client", metavar="NAME", help="which client of the spec (default: the first)"
+    )
+    parser.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="use this client id; the secret comes from AUTHGEN_CLIENT_SECRET",
+    )
+    parser.add_argument("--token-endpoint", metavar="URL", help="override the token endpoint")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="retry DNS and connection errors this long (a new Cognito domain takes a while)",
+    )
+
+
+def auto_approve(parser: argparse.ArgumentParser) -> None:
+    """``--auto-approve``: change without asking (pipelines)."""
+    parser.add_argument("--auto-approve", action="store_true", help="do not ask (pipelines)")

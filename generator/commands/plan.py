@@ -1,0 +1,138 @@
+"""``authgen plan ENV | --all``: render, init, plan; a saved plan and its summary.
+
+Per environment: ``build/ENV/tfplan`` (what ``apply`` applies), and the
+masked summary as ``plan.json`` and ``plan.md``. With several environments
+they are planned in parallel (bounded by the CPU count, ``-j``); one failure
+does not stop the others and one table sums them up. Every spec is checked
+before any terraform runs. Exit 2 with ``--detailed-exitcode`` when any
+environment has changes, 1 when any failed.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from generator.commands import options
+from generator.commands.steps import (
+    PLAN_FILE,
+    load_spec,
+    ready_runner,
+    render_into,
+    run_lock,
+    targets,
+    write_plan_files,
+)
+from generator.errors import AuthgenError
+from generator.project import Project
+from generator.report import PlanOutcome
+from generator.yaml_source import display_name
+
+if TYPE_CHECKING:
+    import argparse
+
+    from generator.report import ProgressSink, Reporter
+    from generator.spec import Spec
+
+HELP = "render, init, plan: a saved plan and its summary"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Init flags, ``ENV...`` or ``--all``, ``--detailed-exitcode``, ``-j``."""
+    options.terraform(parser)
+    options.environments(parser, many=True)
+    parser.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 2 when any environment has changes (drift)",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="environments planned at once (default: CPUs)"
+    )
+
+
+def plan_environment(
+    project: Project, spec: Spec, args: argparse.Namespace, progress: ProgressSink
+) -> PlanOutcome:
+    """render -> init -> plan -> show -json -> masked summary files.
+
+    ``show -json`` loads the providers again (seconds for hashicorp/aws), so
+    it runs only when the plan has changes; an unchanged plan's summary says so.
+    """
+    from generator import plan_summary
+
+    with run_lock(project, spec, "plan"):
+        directory = render_into(project, spec)
+        runner = ready_runner(project, spec, args, progress)
+        result = runner.plan(directory / PLAN_FILE)
+        shown = runner.show_json(result.path) if result.changes else {}
+        summary = plan_summary.summarize(shown, environment=spec.name)
+    files = write_plan_files(directory, summary)
+    return PlanOutcome(spec.name, changes=result.changes, summary=summary, files=files)
+
+
+def run(args: argparse.Namespace, report: Reporter) -> int:
+    """Plan one environment (its summary) or several (one table)."""
+    project = Project.find()
+    paths = targets(project, args, cloud=True)
+    specs = [load_spec(path) for path in paths]  # every spec checked before any terraform
+    many = len(specs) > 1
+    outcomes: list[PlanOutcome]
+    if many:
+        outcomes = _plan_many(project, specs, args, report)
+    else:
+        outcomes = [plan_environment(project, specs[0], args, report.progress(specs[0].name))]
+        report.done()
+    for outcome in outcomes:
+        if outcome.summary and not many:
+            report.plan_summary(outcome.summary)
+            build = project.build_dir(outcome.name)
+            report.line(
+                f"saved plan: {display_name(build / PLAN_FILE)}; summary: "
+                f"{display_name(build / 'plan.md')}"
+            )
+    if many:
+        report.plan_table(outcomes)
+    report.emit(
+        {
+            "command": "plan",
+            "environments": [
+                {
+                    "name": o.name,
+                    "changes": o.changes,
+                    "error": o.error,
+                    "counts": o.summary["counts"] if o.summary else None,
+                    "warnings": o.summary["warnings"] if o.summary else [],
+                    "files": o.files,
+                }
+                for o in outcomes
+            ],
+        }
+    )
+    if any(o.error for o in outcomes):
+        return 1
+    if args.detailed_exitcode and any(o.changes for o in outcomes):
+        return 2
+    return 0
+
+
+def _plan_many(
+    project: Project, specs: list[Spec], args: argparse.Namespace, report: Reporter
+) -> list[PlanOutcome]:
+    """Plan environments in parallel (bounded by the CPU count); one failure
+    does not stop the others."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(len(specs), getattr(args, "jobs", None) or os.cpu_count() or 1))
+
+    def one(spec: Spec) -> PlanOutcome:
+        try:
+            return plan_environment(project, spec, args, report.progress(spec.name))
+        except AuthgenError as err:
+            report.error(f"{spec.name}: error: {err}")
+            return PlanOutcome(spec.name, error=str(err))
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(one, specs))
+    report.done()
+    return outcomes

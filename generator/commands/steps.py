@@ -1,0 +1,247 @@
+"""Steps several commands share: which specs, load, render, a ready runner,
+the run lock, a confirmation, the authorizer file, client credentials.
+
+Steps take plain inputs and return plain results; the ones that show
+something take the command's ``report``. Heavy libraries load inside the
+steps that need them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import AuthgenError
+from generator.project import Project
+from generator.yaml_source import display_name
+
+if TYPE_CHECKING:
+    import argparse
+
+    from generator.report import ProgressSink, Reporter
+    from generator.run_lock import RunLock
+    from generator.spec import Spec
+    from generator.terraform import Runner
+    from generator.verify import ClientCredentials
+
+#: The saved plan in an environment's build directory.
+PLAN_FILE = "tfplan"
+
+
+def targets(project: Project, args: argparse.Namespace, *, cloud: bool = False) -> list[Path]:
+    """The spec files a command works on: the named ones, or ``--all``.
+
+    With ``cloud`` (commands that reach a provider), ``--all`` leaves out
+    environments that target a local emulator unless AUTHGEN_ENDPOINT_URL
+    says where one runs.
+    """
+    from generator.spec import load_all
+
+    if getattr(args, "all", False):
+        paths = load_all(project.environments)
+        if not paths:
+            raise AuthgenError(
+                f"{display_name(project.environments)}: no environment files (*.yaml)"
+            )
+        if cloud and not os.environ.get("AUTHGEN_ENDPOINT_URL"):
+            paths = [p for p in paths if not targets_emulator(p)]
+            if not paths:
+                raise AuthgenError(
+                    f"{display_name(project.environments)}: every environment targets a local "
+                    "emulator (endpoint_url); set AUTHGEN_ENDPOINT_URL to where one runs, or "
+                    "name an environment"
+                )
+        return paths
+    envs = getattr(args, "env", None) or []
+    if isinstance(envs, str):
+        envs = [envs]
+    if not envs:
+        raise AuthgenError("name an environment (e.g. 'dev') or pass --all")
+    return [project.spec_path(env) for env in envs]
+
+
+def targets_emulator(path: Path) -> bool:
+    """The spec file sets ``endpoint_url`` (a local emulator); read without checking it."""
+    from generator.yaml_source import load
+
+    data = load(path).data
+    return isinstance(data, dict) and data.get("endpoint_url") is not None
+
+
+def load_spec(path: Path) -> Spec:
+    """A checked spec, with AUTHGEN_ENDPOINT_URL applied."""
+    from generator import spec
+
+    return spec.load(path).with_endpoint(os.environ.get("AUTHGEN_ENDPOINT_URL"))
+
+
+def render_into(project: Project, spec: Spec) -> Path:
+    """Render ``spec`` into its build directory (atomically, file by file); the directory."""
+    from generator import render
+
+    directory = project.build_dir(spec.name)
+    render.write_build(directory, render.render(spec))
+    return directory
+
+
+def ready_runner(
+    project: Project, spec: Spec, args: argparse.Namespace, progress: ProgressSink
+) -> Runner:
+    """A runner for the environment's build directory, ``terraform init`` done
+    (or skipped when nothing it depends on changed); its progress goes to
+    ``progress``."""
+    from generator.terraform import Runner
+
+    plugin_dir = getattr(args, "plugin_dir", None)
+    runner = Runner(
+        project.build_dir(spec.name),
+        lock_file=project.lock_file(spec.name),
+        plugin_dir=Path(plugin_dir) if plugin_dir else None,
+        on_line=progress,
+    )
+    runner.init(upgrade=getattr(args, "upgrade", False))
+    return runner
+
+
+def applied_outputs(runner: Runner, spec: Spec) -> dict[str, Any]:
+    """The Terraform outputs of an applied environment (secrets included:
+    callers pass them on, never print them)."""
+    outputs = runner.outputs()
+    if not outputs:
+        raise AuthgenError(
+            f"{spec.name}: Terraform has no outputs; run 'authgen apply {spec.name}' first"
+        )
+    return outputs
+
+
+def run_lock(project: Project, spec: Spec, command: str) -> RunLock:
+    """The lock that keeps a second run off the environment while ``command`` runs."""
+    from generator.run_lock import RunLock, lock_path
+
+    return RunLock(
+        lock_path(project.build_dir(spec.name)), command=f"authgen {command} {spec.name}"
+    )
+
+
+def confirm(report: Reporter, question: str, *, action: str, expect: str = "yes") -> None:
+    """Ask on a terminal; refuse without one (pipelines pass --auto-approve).
+
+    ``action`` names what needs the answer, for the error without a terminal;
+    any answer but ``expect`` cancels.
+    """
+    answer = report.ask(f"{question} Type '{expect}' to proceed: ")
+    if answer is None:
+        raise AuthgenError(
+            f"{action} needs a confirmation and stdin is not a terminal; "
+            "pass --auto-approve to proceed"
+        )
+    if answer.strip() != expect:
+        raise AuthgenError("cancelled; nothing was changed")
+
+
+def write_plan_files(directory: Path, summary: dict[str, Any]) -> list[str]:
+    """``plan.json`` and ``plan.md`` of a masked summary, each written
+    atomically; their paths."""
+    from generator import plan_summary
+    from generator.files import atomic_write
+
+    written = []
+    for name, text in (
+        ("plan.json", plan_summary.to_json(summary)),
+        ("plan.md", plan_summary.to_markdown(summary)),
+    ):
+        atomic_write(directory / name, text)
+        written.append(str(directory / name))
+    return written
+
+
+def write_authorizer(project: Project, spec: Spec, outputs: dict[str, Any]) -> tuple[Path, bool]:
+    """The authorizer file of ``spec`` from the outputs: its path, and
+    whether its content changed."""
+    from generator import authorizer
+
+    doc = authorizer.build(
+        spec.provider,
+        outputs,
+        list(spec.authorizer.allowed_scopes),
+        [claim.to_api() for claim in spec.authorizer.custom_claims],
+    )
+    path = project.resolve_inside(spec.authorizer.output)
+    changed = authorizer.write(path, doc)
+    return path, changed
+
+
+def report_outputs(
+    report: Reporter, spec: Spec, outputs: dict[str, Any], path: Path, changed: bool
+) -> None:
+    """What ``apply`` and ``authorizer`` say at the end: the file, the
+    discovery URL, the client ids (never a secret)."""
+    clients = outputs.get("client_ids") or {}
+    state = "written" if changed else "unchanged"
+    report.line(f"authorizer file: {display_name(path)} ({state})")
+    report.line(f"discovery URL:   {outputs.get('discovery_url')}")
+    for name, client_id in sorted(clients.items()):
+        report.line(f"client {name}: {client_id}")
+    report.emit(
+        {
+            "command": "authorizer",
+            "environment": spec.name,
+            "authorizer_file": str(path),
+            "changed": changed,
+            "discovery_url": outputs.get("discovery_url"),
+            "client_ids": clients,
+        }
+    )
+
+
+def credentials(
+    project: Project, spec: Spec, args: argparse.Namespace, report: Reporter
+) -> ClientCredentials:
+    """Client credentials for ``spec``: from Terraform outputs at run time, or
+    ``--client-id`` with the secret in AUTHGEN_CLIENT_SECRET. Never stored.
+    The provider's entry says what the token request asks for."""
+    from generator import providers
+
+    entry = providers.get(spec.provider)
+    names = entry.client_names(spec)
+    name = args.client or (names[0] if names else None)
+    if name is not None and name not in names:
+        raise AuthgenError(
+            f"--client {name!r}: no such client in {spec.name} (clients: {', '.join(names)})"
+        )
+    outputs: dict[str, Any] = {}
+    if not (args.client_id and args.token_endpoint):
+        if not project.build_dir(spec.name).is_dir():
+            raise AuthgenError(
+                f"{spec.name}: not applied here (no {display_name(project.build_dir(spec.name))}/);"
+                f" run 'authgen apply {spec.name}' first, or pass --client-id and --token-endpoint "
+                "with the secret in AUTHGEN_CLIENT_SECRET"
+            )
+        runner = ready_runner(project, spec, args, report.progress(spec.name))
+        outputs = applied_outputs(runner, spec)
+        report.done()
+    if args.client_id:
+        client_id = args.client_id
+        secret = os.environ.get("AUTHGEN_CLIENT_SECRET")
+        if not secret:
+            raise AuthgenError("--client-id needs the client secret in AUTHGEN_CLIENT_SECRET")
+    elif name is None:
+        raise AuthgenError(
+            f"{spec.name}: the spec names no client; pass --client-id with the secret in "
+            "AUTHGEN_CLIENT_SECRET"
+        )
+    else:
+        client_id = (outputs.get("client_ids") or {}).get(name)
+        secret = (outputs.get("client_secrets") or {}).get(name)
+        if not client_id or not secret:
+            raise AuthgenError(
+                f"{spec.name}: no id or secret for client {name!r} in the outputs; apply first"
+            )
+    return entry.token_request(
+        spec,
+        name,
+        token_endpoint=args.token_endpoint or outputs.get("token_endpoint"),
+        client_id=client_id,
+        client_secret=secret,
+    )
