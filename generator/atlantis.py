@@ -32,6 +32,8 @@ WORKFLOW = {
 
 
 def config(project: Project, *, skip: set[str] | frozenset[str] = frozenset()) -> str:
+    """``atlantis.yaml`` for ``project``: one autoplanned project per environment
+    (those named in ``skip`` left out), running the authgen workflow."""
     projects = []
     for watch in watches(project):
         if watch.env in skip:

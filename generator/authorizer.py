@@ -406,8 +406,8 @@ def build(
     appear only when non-empty. The result is checked, and refused if any
     client secret from the outputs appears in it.
     """
-    out = plain_outputs(outputs)
-    url = out.get("discovery_url")
+    plain = plain_outputs(outputs)
+    url = plain.get("discovery_url")
     if not isinstance(url, str) or not url:
         raise AuthorizerError(
             "outputs: discovery_url is missing or empty; apply the environment first "
@@ -417,14 +417,14 @@ def build(
     entry = providers.find(provider)
     if entry is None:
         raise AuthorizerError(f"provider {provider!r} is not supported; use {providers.choices()}")
-    inner.update(entry.authorizer_members(out))
+    inner.update(entry.authorizer_members(plain))
     if allowed_scopes:
         inner["allowedScopes"] = list(dict.fromkeys(allowed_scopes))
     if custom_claims:
         inner["customClaims"] = copy.deepcopy(list(custom_claims))
     doc = canonical({ROOT_KEY: inner})
     check(doc)
-    _refuse_secrets(doc, out)
+    _refuse_secrets(doc, plain)
     return doc
 
 

@@ -64,13 +64,13 @@ def changed_files(root: Path, base: str) -> list[str]:
     merge_base = git("merge-base", base, "HEAD").strip()
     names = git("diff", "--name-only", "--no-renames", merge_base, "--").splitlines()
     names += git("ls-files", "--others", "--exclude-standard").splitlines()
-    out = set()
+    paths = set()
     for name in names:
         if prefix and name.startswith(prefix):
-            out.add(name[len(prefix) :])
+            paths.add(name[len(prefix) :])
         elif not prefix:
-            out.add(name)
-    return sorted(out)
+            paths.add(name)
+    return sorted(paths)
 
 
 def _chain(project: Project, path: Path) -> list[str]:

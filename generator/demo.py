@@ -76,6 +76,7 @@ def _report(project: Project, spec_file: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``make demo``: emulator up, apply and verify ``local``, emulator down; the exit code."""
     parser = argparse.ArgumentParser(prog="make demo", description=__doc__.splitlines()[0])
     parser.add_argument("--keep-running", action="store_true", help="leave the emulator running")
     args = parser.parse_args(argv)

@@ -29,9 +29,11 @@ class Project:
 
     @property
     def environments(self) -> Path:
+        """``environments/``: one spec file per environment."""
         return self.root / "environments"
 
     def build_dir(self, name: str) -> Path:
+        """``build/<name>/``: the rendered root module, plans and local state of ``name``."""
         return self.root / "build" / name
 
     def lock_file(self, name: str) -> Path:

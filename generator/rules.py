@@ -96,6 +96,7 @@ cognito_scope_name = _chars_rule(
 
 
 def description(value: str) -> str | None:
+    """A scope description: 1-256 characters on one line."""
     if not value:
         return "description is empty; write a few words or remove the key"
     if len(value) > 256:
@@ -106,6 +107,7 @@ def description(value: str) -> str | None:
 
 
 def domain_prefix(value: str) -> str | None:
+    """A Cognito domain prefix: lowercase letters, digits, inner hyphens, no reserved word."""
     if not value:
         return "domain prefix is empty"
     if len(value) > 63:
@@ -128,6 +130,7 @@ def domain_prefix(value: str) -> str | None:
 
 
 def env_name(value: str) -> str | None:
+    """An environment name (also the spec file's stem)."""
     if not re.fullmatch(ENV_NAME_PATTERN, value):
         return (
             f"environment name {value!r} must be 1-32 lowercase letters, digits, '-' or '_', "
@@ -137,6 +140,7 @@ def env_name(value: str) -> str | None:
 
 
 def gateway_name(value: str) -> str | None:
+    """A gateway name as AgentCore allows it."""
     if not re.fullmatch(GATEWAY_PATTERN, value):
         return (
             f"gateway name {value!r} must be 1-100 letters and digits, "
@@ -146,12 +150,14 @@ def gateway_name(value: str) -> str | None:
 
 
 def region(value: str) -> str | None:
+    """An AWS region name such as ``us-west-2``."""
     if not re.fullmatch(REGION_PATTERN, value):
         return f"region {value!r} is not an AWS region name; write it like 'us-west-2'"
     return None
 
 
 def hostname(value: str) -> str | None:
+    """A bare host name (an Auth0 tenant domain): no scheme, path, port or capitals."""
     if "://" in value:
         bare = urlsplit(value).hostname or ""
         return f"domain {value!r} has a scheme; write the bare host name {bare!r}"
@@ -165,6 +171,7 @@ def hostname(value: str) -> str | None:
 
 
 def endpoint_url(value: str) -> str | None:
+    """An emulator endpoint: ``http(s)://host[:port]`` with no query or fragment."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"endpoint URL {value!r} must be http(s)://host[:port], e.g. http://127.0.0.1:5000"
@@ -178,6 +185,8 @@ def endpoint_url(value: str) -> str | None:
 
 
 def no_control(what: str, max_len: int) -> Rule:
+    """A rule for free text ``what``: not blank, at most ``max_len``, no control characters."""
+
     def rule(value: str) -> str | None:
         if not value.strip():
             return f"{what} is empty; give it a value"
@@ -191,6 +200,7 @@ def no_control(what: str, max_len: int) -> Rule:
 
 
 def auth0_identifier(value: str) -> str | None:
+    """An Auth0 API identifier (the audience): 1-600 characters, no white space."""
     if not value:
         return "API identifier is empty; it is the audience, e.g. 'https://gateway.example.com'"
     if len(value) > 600:
@@ -201,6 +211,7 @@ def auth0_identifier(value: str) -> str | None:
 
 
 def auth0_client_name(value: str) -> str | None:
+    """An Auth0 application name: free text without ``<`` or ``>``."""
     problem = no_control("client name", 128)(value)
     if problem:
         return problem
@@ -210,6 +221,7 @@ def auth0_client_name(value: str) -> str | None:
 
 
 def tag_key(value: str) -> str | None:
+    """An AWS tag key: 1-128 allowed characters, not ``aws:``-prefixed."""
     if not value or len(value) > 128:
         return f"tag key {value!r} must be 1-128 characters"
     if value.lower().startswith("aws:"):
@@ -220,6 +232,7 @@ def tag_key(value: str) -> str | None:
 
 
 def tag_value(value: str) -> str | None:
+    """An AWS tag value: at most 256 allowed characters."""
     if len(value) > 256:
         return f"tag value is {len(value)} characters; at most 256 are allowed"
     if not re.fullmatch(TAG_VALUE_PATTERN, value):

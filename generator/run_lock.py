@@ -88,6 +88,7 @@ class RunLock:
 
     @property
     def held(self) -> bool:
+        """This object holds the lock now."""
         return self._fd is not None
 
     def __enter__(self) -> RunLock:
