@@ -7,31 +7,33 @@ file://authorizers/dev.json`` accepts it as is.
 
 Pipeline steps, each with plain data in and out:
 
-- ``build(provider, outputs, allowed_scopes, custom_claims)``: the document;
+- ``build(provider, outputs, members=...)``: the document;
 - ``check(doc)`` / ``problems(doc)``: the API's own rules;
 - ``dumps(doc)``: canonical, byte-stable text; ``write(path, doc)``: atomic;
 - ``load(path)``: read and check an existing file.
 
-The per-field rules (``scope_problem``, ``custom_claim_problems``, ...) are
-public so the spec validator can report the same problems against the YAML
-file with a line number.
+Where the rules come from:
 
-Sources of the rules (checked 2026-11):
+- The service model ``bedrock-agentcore-control`` shipped with the installed
+  botocore (:mod:`generator.service_model`): every member of
+  ``CustomJWTAuthorizerConfiguration`` and the shapes below it, with their
+  types, required members, lengths, list and map sizes, patterns, enums and
+  unions. Nothing of that is copied here.
+- Rules the model does not state, each named where it is checked
+  (:func:`member_rule_issues`): the developer guide "Configure inbound JWT
+  authorizer"
+  (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/inbound-jwt-authorizer.html)
+  for "at least one of allowed audiences, allowed clients, allowed scopes or
+  custom claims" and EQUALS only for STRING, CONTAINS / CONTAINS_ANY only for
+  STRING_ARRAY; the Terraform AWS provider and CDK constructs for which value
+  member each operator compares against; the model's own documentation for
+  ``advertisedScopeMapping`` keys (scopes of ``allowedScopes``) and
+  ``certificateConfigurations`` (only together with ``privateEndpoint``); and
+  authgen's own: an absolute http(s) discovery URL without credentials, and no
+  secret in the file.
 
-- Service model ``bedrock-agentcore-control`` 2023-06-05 as shipped in
-  botocore 1.44 (``CustomJWTAuthorizerConfiguration`` and the shapes below
-  it): list ``min`` 1 everywhere; ``AllowedScopeType`` 1-255
-  ``[\\x21\\x23-\\x5B\\x5D-\\x7E]+``; ``InboundTokenClaimNameType`` 1-255
-  ``[A-Za-z0-9_.-:]+``; ``MatchValueString`` 1-255 ``[A-Za-z0-9_.-]+``;
-  ``ClaimMatchValueType`` is a union (exactly one member).
-- API reference: https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CustomJWTAuthorizerConfiguration.html
-  and ``API_CustomClaimValidationType`` / ``API_ClaimMatchValueType``.
-- Developer guide, "Configure inbound JWT authorizer":
-  https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/inbound-jwt-authorizer.html
-  (discovery URL ``^.+/\\.well-known/openid-configuration$``; EQUALS only for
-  STRING, CONTAINS / CONTAINS_ANY only for STRING_ARRAY; "At least one of the
-  fields is required: allowed audiences, allowed clients, allowed scopes, or
-  required custom claims").
+The same checks serve the spec (``generator.authorizer_spec`` reports them
+against the YAML with the spec's snake_case keys) and ``authgen verify``.
 """
 
 from __future__ import annotations
@@ -46,35 +48,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator import providers
+from generator import providers, service_model
 from generator.errors import AuthorizerError
 from generator.files import atomic_write
+from generator.service_model import Issue, Namer, api_names, type_name
 
 log = logging.getLogger(__name__)
 
 ROOT_KEY = "customJWTAuthorizer"
+#: The model shape of the document's ``customJWTAuthorizer`` value.
+SHAPE = "CustomJWTAuthorizerConfiguration"
 WELL_KNOWN_SUFFIX = "/.well-known/openid-configuration"
 
-# The keys this generator writes, in the order the API reference lists them
-# (that order is also the canonical order of the file). The API knows a few
-# more (advertisedScopeMapping, privateEndpoint, ...); authgen never writes
-# them, and an unknown key is refused so nothing unexpected (a secret above
-# all) can ride along in the file.
-AUTHORIZER_KEYS = (
-    "discoveryUrl",
-    "allowedAudience",
-    "allowedClients",
-    "allowedScopes",
-    "customClaims",
-)
 # "At least one of the fields is required for the configuration" (dev guide).
 RULE_KEYS = ("allowedAudience", "allowedClients", "allowedScopes", "customClaims")
-CLAIM_KEYS = ("inboundTokenClaimName", "inboundTokenClaimValueType", "authorizingClaimMatchValue")
-MATCH_KEYS = ("claimMatchOperator", "claimMatchValue")
-VALUE_KEYS = ("matchValueString", "matchValueStringList")
-
-VALUE_TYPES = ("STRING", "STRING_ARRAY")
-OPERATORS = ("EQUALS", "CONTAINS", "CONTAINS_ANY")
 # Dev guide: STRING -> EQUALS; STRING_ARRAY -> CONTAINS or CONTAINS_ANY.
 OPERATORS_FOR_TYPE = {"STRING": ("EQUALS",), "STRING_ARRAY": ("CONTAINS", "CONTAINS_ANY")}
 # Which ClaimMatchValueType member each operator takes (EQUALS / CONTAINS
@@ -85,48 +72,50 @@ VALUE_KEY_FOR_OPERATOR = {
     "CONTAINS": "matchValueString",
     "CONTAINS_ANY": "matchValueStringList",
 }
-
-MAX_LEN = 255  # AllowedScopeType, InboundTokenClaimNameType, MatchValueString
-
-# AllowedScopeType: printable ASCII without space, '"' and '\'.
-_SCOPE_RE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
-# InboundTokenClaimNameType, taken literally: ".-:" is a character range
-# (. / 0-9 :), so '-' is NOT in it. CloudFormation documents
-# ^[A-Za-z0-9_.:/-]+$ instead; the literal model pattern is the subset both
-# sources accept, so a name that passes here passes the API.
-_CLAIM_NAME_RE = re.compile(r"[A-Za-z0-9_.-:]+")
-# MatchValueString: letters, digits, '_', '.', '-'.
-_MATCH_VALUE_RE = re.compile(r"[A-Za-z0-9_.-]+")
-# Service model DiscoveryUrl: no whitespace, '?' or '#'.
-_URL_FORBIDDEN_RE = re.compile(r"[\s?#]")
+VALUE_KEYS = ("matchValueString", "matchValueStringList")
+# The file's key order is the model's member order, except where files
+# written before the model order was used put the operator first.
+_ORDER = {"AuthorizingClaimMatchValueType": ("claimMatchOperator", "claimMatchValue")}
 
 # Key names that must never appear in the document (defence in depth: the
-# allow-list above already refuses them; this only sharpens the message).
+# model already refuses unknown keys; this only sharpens the message).
 _SECRET_KEY_RE = re.compile(
     r"secret|passw(or)?d|private[_-]?key|credential|api[_-]?key|"
     r"(access|refresh|id|bearer|auth)[_-]?token|^token$",
     re.I,
 )
+_WELL_KNOWN_RE = re.compile(
+    r"(?P<base>.*?)/\.well-known/(?:openid-configuration|oauth-authorization-server)(?P<rest>/.*)?"
+)
 
 Problem = tuple[str, str]
 
 
+def model() -> service_model.ServiceModel:
+    """The installed AgentCore control-plane service model (cached)."""
+    return service_model.load()
+
+
 # --------------------------------------------------------------------------
-# Per-field rules (reused by the spec validator)
+# Per-field rules (verify reuses them)
 # --------------------------------------------------------------------------
+
+
+def _shape_problem(shape: str, value: Any) -> str | None:
+    found = model().validate(value, shape)
+    return "; ".join(i.message for i in found) or None
 
 
 def discovery_url_problem(url: Any) -> str | None:
-    """What is wrong with a ``discoveryUrl`` value, or None."""
-    if not isinstance(url, str) or not url:
-        return "must be a non-empty string: the issuer's OIDC discovery URL"
-    if not url.endswith(WELL_KNOWN_SUFFIX) or len(url) == len(WELL_KNOWN_SUFFIX):
-        return (
-            f"{url!r} must end in {WELL_KNOWN_SUFFIX!r} after the issuer URL "
-            f"(for example https://issuer.example.com{WELL_KNOWN_SUFFIX})"
-        )
-    if _URL_FORBIDDEN_RE.search(url):
-        return f"{url!r} must not contain whitespace, '?' or '#'"
+    """What is wrong with a ``discoveryUrl`` value, or None.
+
+    The model's ``DiscoveryUrl`` pattern, then authgen's own: an absolute
+    http(s) URL without credentials.
+    """
+    return _shape_problem("DiscoveryUrl", url) or _url_problem(url)
+
+
+def _url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
         return f"{url!r} must be an absolute https:// URL"
@@ -135,65 +124,33 @@ def discovery_url_problem(url: Any) -> str | None:
     return None
 
 
-def _short_string_problem(value: Any, empty: str) -> str | None:
-    """The rules every API string here shares: a string of 1-255 characters."""
-    if not isinstance(value, str):
-        return f"must be a string, not {_type_name(value)}"
-    if not value:
-        return f"is empty; {empty}"
-    if len(value) > MAX_LEN:
-        return f"is {len(value)} characters long; the API allows at most {MAX_LEN}"
-    return None
+def issuer_for(url: str) -> str:
+    """The issuer a discovery URL belongs to.
+
+    ``<issuer>/.well-known/openid-configuration`` (OpenID Connect Discovery
+    §4) or, with a path after the well-known name, the RFC 8414 §3.1 form
+    ``<origin>/.well-known/oauth-authorization-server/<path>`` whose issuer
+    is ``<origin>/<path>``.
+    """
+    match = _WELL_KNOWN_RE.fullmatch(url)
+    if not match:
+        return url
+    return match["base"] + (match["rest"] or "")
 
 
 def scope_problem(scope: Any) -> str | None:
-    """What is wrong with one ``allowedScopes`` item, or None.
-
-    API rule (AllowedScopeType): 1-255 characters of ``[\\x21\\x23-\\x5B\\x5D-\\x7E]``,
-    i.e. printable ASCII except space, ``"`` and ``\\``.
-    """
-    problem = _short_string_problem(scope, "a scope has 1-255 characters")
-    if problem or _SCOPE_RE.fullmatch(scope):
-        return problem
-    bad = _bad_chars(scope, _SCOPE_RE)
-    if " " in bad:
-        return (
-            f"{scope!r} contains a space: list each scope as its own item "
-            "(allowedScopes: [read, write], not 'read write')"
-        )
-    return (
-        f"{scope!r} contains {_describe_chars(bad)}; a scope may use printable ASCII "
-        "except space, '\"' and '\\'"
-    )
+    """What is wrong with one ``allowedScopes`` item (model shape AllowedScopeType), or None."""
+    return _shape_problem("AllowedScopeType", scope)
 
 
 def claim_name_problem(name: Any) -> str | None:
-    """What is wrong with an ``inboundTokenClaimName``, or None.
-
-    API rule (InboundTokenClaimNameType): 1-255 characters of
-    ``[A-Za-z0-9_.-:]`` read literally: letters, digits, ``_ . / :``.
-    """
-    problem = _short_string_problem(name, "name the token claim to check (1-255 characters)")
-    if problem or _CLAIM_NAME_RE.fullmatch(name):
-        return problem
-    return (
-        f"{name!r} contains {_describe_chars(_bad_chars(name, _CLAIM_NAME_RE))}; "
-        "a claim name may use letters, digits, '_', '.', '/' and ':'"
-    )
+    """What is wrong with an ``inboundTokenClaimName`` (InboundTokenClaimNameType), or None."""
+    return _shape_problem("InboundTokenClaimNameType", name)
 
 
 def match_value_problem(value: Any) -> str | None:
-    """What is wrong with a ``matchValueString`` (or one list item), or None.
-
-    API rule (MatchValueString): 1-255 characters of ``[A-Za-z0-9_.-]``.
-    """
-    problem = _short_string_problem(value, "a match value has 1-255 characters")
-    if problem or _MATCH_VALUE_RE.fullmatch(value):
-        return problem
-    return (
-        f"{value!r} contains {_describe_chars(_bad_chars(value, _MATCH_VALUE_RE))}; "
-        "a match value may use letters, digits, '_', '.' and '-'"
-    )
+    """What is wrong with a ``matchValueString`` (or one list item), or None."""
+    return _shape_problem("MatchValueString", value)
 
 
 def custom_claim_problems(claim: Any) -> list[Problem]:
@@ -203,96 +160,116 @@ def custom_claim_problems(claim: Any) -> list[Problem]:
     (``""`` for the entry itself, else e.g.
     ``authorizingClaimMatchValue.claimMatchOperator``).
     """
-    if not isinstance(claim, Mapping):
-        return [("", f"must be an object with {', '.join(CLAIM_KEYS)}, not {_type_name(claim)}")]
-    out: list[Problem] = []
-    out += _unknown_keys(claim, CLAIM_KEYS, "")
-    out += _missing_keys(claim, CLAIM_KEYS, "")
+    found = model().validate(claim, "CustomClaimValidationType")
+    if isinstance(claim, Mapping):
+        found += claim_rule_issues(claim)
+    return [(_fmt(i.path, empty=""), i.message) for i in found]
 
-    if "inboundTokenClaimName" in claim:
-        msg = claim_name_problem(claim["inboundTokenClaimName"])
-        if msg:
-            out.append(("inboundTokenClaimName", msg))
 
-    value_type = claim.get("inboundTokenClaimValueType")
-    if "inboundTokenClaimValueType" in claim and value_type not in VALUE_TYPES:
-        out.append(("inboundTokenClaimValueType", f"{value_type!r} must be STRING or STRING_ARRAY"))
-        value_type = None
+# --------------------------------------------------------------------------
+# Rules beyond the model
+# --------------------------------------------------------------------------
 
-    if "authorizingClaimMatchValue" not in claim:
-        return out
-    match = claim["authorizingClaimMatchValue"]
-    base = "authorizingClaimMatchValue"
+
+def claim_rule_issues(
+    claim: Mapping[str, Any], *, path: tuple = (), names: Namer = api_names
+) -> list[Issue]:
+    """Operator, claim type and value member fit together (dev guide, TF provider, CDK)."""
+    match = claim.get("authorizingClaimMatchValue")
     if not isinstance(match, Mapping):
-        out.append(
-            (
-                base,
-                "must be an object with claimMatchOperator and claimMatchValue, "
-                f"not {_type_name(match)}",
-            )
-        )
-        return out
-    out += _unknown_keys(match, MATCH_KEYS, base)
-    out += _missing_keys(match, MATCH_KEYS, base)
-
+        return []
+    vtype = claim.get("inboundTokenClaimValueType")
     operator = match.get("claimMatchOperator")
-    if "claimMatchOperator" in match:
-        if operator not in OPERATORS:
-            out.append(
-                (
-                    f"{base}.claimMatchOperator",
-                    f"{operator!r} must be EQUALS, CONTAINS or CONTAINS_ANY",
-                )
+    if operator not in VALUE_KEY_FOR_OPERATOR:
+        return []  # the model reports a wrong or missing operator
+    out: list[Issue] = []
+    base = (*path, "authorizingClaimMatchValue")
+    op_name = names("AuthorizingClaimMatchValueType", "claimMatchOperator")
+    type_key = names("CustomClaimValidationType", "inboundTokenClaimValueType")
+    if vtype in OPERATORS_FOR_TYPE and operator not in OPERATORS_FOR_TYPE[vtype]:
+        allowed = " or ".join(OPERATORS_FOR_TYPE[vtype])
+        other = "STRING_ARRAY" if vtype == "STRING" else "STRING"
+        out.append(
+            Issue(
+                (*base, "claimMatchOperator"),
+                "rule",
+                f"{op_name} {operator} cannot be used with {type_key} {vtype}: "
+                f"use {allowed}, or make the claim {type_key} {other}",
             )
-            operator = None
-        elif value_type is not None and operator not in OPERATORS_FOR_TYPE[value_type]:
-            allowed = " or ".join(OPERATORS_FOR_TYPE[value_type])
-            other = "STRING_ARRAY" if value_type == "STRING" else "STRING"
+        )
+    value = match.get("claimMatchValue")
+    present = [k for k in VALUE_KEYS if isinstance(value, Mapping) and k in value]
+    want = VALUE_KEY_FOR_OPERATOR[operator]
+    if len(present) == 1 and present[0] != want:
+        out.append(
+            Issue(
+                (*base, "claimMatchValue"),
+                "rule",
+                f"{op_name} {operator} compares against {names('ClaimMatchValueType', want)}, "
+                f"not {names('ClaimMatchValueType', present[0])}",
+            )
+        )
+    return out
+
+
+def member_rule_issues(
+    inner: Mapping[str, Any], *, path: tuple = (), names: Namer = api_names
+) -> list[Issue]:
+    """The rules between members that the model states only in prose.
+
+    Tolerant of wrong shapes: the model reports those.
+    """
+    out: list[Issue] = []
+
+    def name(member: str) -> str:
+        return names(SHAPE, member)
+
+    # authgen: the model sets no length for a client id or an audience, but an
+    # empty one can never match a token.
+    for member in ("allowedAudience", "allowedClients"):
+        values = inner.get(member)
+        for i, value in enumerate(values if isinstance(values, list) else []):
+            if value == "":
+                out.append(
+                    Issue(
+                        (*path, member, i),
+                        "rule",
+                        "is empty; no token carries an empty value: remove it",
+                    )
+                )
+
+    claims = inner.get("customClaims")
+    for i, claim in enumerate(claims if isinstance(claims, list) else []):
+        if isinstance(claim, Mapping):
+            out += claim_rule_issues(claim, path=(*path, "customClaims", i), names=names)
+
+    # Model documentation: "Each key is a scope from allowedScopes".
+    mapping = inner.get("advertisedScopeMapping")
+    scopes = inner.get("allowedScopes")
+    scopes = [s for s in scopes if isinstance(s, str)] if isinstance(scopes, list) else []
+    for key in mapping if isinstance(mapping, Mapping) else ():
+        if key not in scopes:
+            listed = f" ({', '.join(scopes)})" if scopes else " (none are set)"
             out.append(
-                (
-                    f"{base}.claimMatchOperator",
-                    f"{operator} cannot be used with inboundTokenClaimValueType {value_type}: "
-                    f"use {allowed}, or make the claim type {other}",
+                Issue(
+                    (*path, "advertisedScopeMapping", key),
+                    "rule",
+                    f"key {key!r} is not one of {name('allowedScopes')}{listed}; each key is a "
+                    f"scope the Gateway validates: add it to {name('allowedScopes')} or fix the "
+                    "key",
+                    key=True,
                 )
             )
 
-    if "claimMatchValue" not in match:
-        return out
-    value = match["claimMatchValue"]
-    vbase = f"{base}.claimMatchValue"
-    if not isinstance(value, Mapping):
+    # Model documentation: "You can use this only together with privateEndpoint."
+    if "certificateConfigurations" in inner and "privateEndpoint" not in inner:
         out.append(
-            (
-                vbase,
-                "must be an object with matchValueString or matchValueStringList, "
-                f"not {_type_name(value)}",
+            Issue(
+                (*path, "certificateConfigurations"),
+                "rule",
+                f"works only together with {name('privateEndpoint')} (the API says so); "
+                f"add {name('privateEndpoint')} or remove {name('certificateConfigurations')}",
             )
-        )
-        return out
-    out += _unknown_keys(value, VALUE_KEYS, vbase)
-    present = [k for k in VALUE_KEYS if k in value]
-    if len(present) != 1:
-        what = "neither" if not present else "both"
-        out.append(
-            (vbase, f"has {what} of matchValueString and matchValueStringList; set exactly one")
-        )
-    if (
-        operator is not None
-        and len(present) == 1
-        and present[0] != VALUE_KEY_FOR_OPERATOR[operator]
-    ):
-        want = VALUE_KEY_FOR_OPERATOR[operator]
-        out.append((vbase, f"{operator} compares against {want}, not {present[0]}"))
-    if "matchValueString" in value:
-        msg = match_value_problem(value["matchValueString"])
-        if msg:
-            out.append((f"{vbase}.matchValueString", msg))
-    if "matchValueStringList" in value:
-        out += _string_list_problems(
-            value["matchValueStringList"],
-            f"{vbase}.matchValueStringList",
-            match_value_problem,
-            empty="is empty; the API needs at least one value",
         )
     return out
 
@@ -302,56 +279,55 @@ def custom_claim_problems(claim: Any) -> list[Problem]:
 # --------------------------------------------------------------------------
 
 
-def problems(doc: Any) -> list[Problem]:
-    """Every API-rule problem of an authorizer document, as (key path, message)."""
+def issues(doc: Any) -> list[Issue]:
+    """Every rule an authorizer document breaks, with API key paths."""
     if not isinstance(doc, Mapping):
-        return [("", f'must be a JSON object {{"{ROOT_KEY}": {{...}}}}, not {_type_name(doc)}')]
-    out: list[Problem] = []
-    out += _unknown_keys(doc, (ROOT_KEY,), "")
+        return [
+            Issue(
+                (), "type", f'must be a JSON object {{"{ROOT_KEY}": {{...}}}}, not {type_name(doc)}'
+            )
+        ]
+    out: list[Issue] = []
+    for key in doc:
+        if key != ROOT_KEY:
+            out.append(_unknown(key, (key,), f"allowed keys: {ROOT_KEY}"))
     if ROOT_KEY not in doc:
-        out.append((ROOT_KEY, 'is missing; the document is {"customJWTAuthorizer": {...}}'))
+        out.append(
+            Issue(
+                (ROOT_KEY,),
+                "required",
+                'is missing; the document is {"customJWTAuthorizer": {...}}',
+            )
+        )
         return out
     inner = doc[ROOT_KEY]
+    for issue in model().validate(inner, SHAPE, path=(ROOT_KEY,)):
+        if issue.kind == "unknown" and _SECRET_KEY_RE.search(str(issue.path[-1])):
+            issue = _unknown(issue.path[-1], issue.path, "")
+        out.append(issue)
     if not isinstance(inner, Mapping):
-        out.append((ROOT_KEY, f"must be an object, not {_type_name(inner)}"))
         return out
-    out += _unknown_keys(inner, AUTHORIZER_KEYS, ROOT_KEY)
-
-    if "discoveryUrl" not in inner:
-        out.append((f"{ROOT_KEY}.discoveryUrl", "is missing; set the issuer's OIDC discovery URL"))
-    else:
-        msg = discovery_url_problem(inner["discoveryUrl"])
-        if msg:
-            out.append((f"{ROOT_KEY}.discoveryUrl", msg))
-
     if not any(k in inner for k in RULE_KEYS):
         out.append(
-            (
-                ROOT_KEY,
+            Issue(
+                (ROOT_KEY,),
+                "rule",
                 "needs at least one of allowedAudience, allowedClients, allowedScopes or "
                 "customClaims (the API refuses a discovery URL alone)",
             )
         )
-
-    for key in ("allowedAudience", "allowedClients"):
-        if key in inner:
-            out += _string_list_problems(inner[key], f"{ROOT_KEY}.{key}", _plain_string_problem)
-    if "allowedScopes" in inner:
-        out += _string_list_problems(
-            inner["allowedScopes"], f"{ROOT_KEY}.allowedScopes", scope_problem
-        )
-    if "customClaims" in inner:
-        claims = inner["customClaims"]
-        path = f"{ROOT_KEY}.customClaims"
-        if not isinstance(claims, list):
-            out.append((path, f"must be a list, not {_type_name(claims)}"))
-        elif not claims:
-            out.append((path, "is empty; remove it or add at least one claim rule"))
-        else:
-            for i, claim in enumerate(claims):
-                for sub, msg in custom_claim_problems(claim):
-                    out.append((f"{path}[{i}]" + (f".{sub}" if sub else ""), msg))
+    url = inner.get("discoveryUrl")
+    if isinstance(url, str) and not any(i.path == (ROOT_KEY, "discoveryUrl") for i in out):
+        problem = _url_problem(url)
+        if problem:
+            out.append(Issue((ROOT_KEY, "discoveryUrl"), "rule", problem))
+    out += member_rule_issues(inner, path=(ROOT_KEY,))
     return out
+
+
+def problems(doc: Any) -> list[Problem]:
+    """Every API-rule problem of an authorizer document, as (key path, message)."""
+    return [(_fmt(i.path), i.message) for i in issues(doc)]
 
 
 def check(doc: Any) -> None:
@@ -396,17 +372,31 @@ def build(
     outputs: Mapping[str, Any],
     allowed_scopes: list[str] | None = None,
     custom_claims: list[dict] | None = None,
+    *,
+    members: Mapping[str, Any] | None = None,
+    client_names: list[str] | None = None,
 ) -> dict:
     """The authorizer document for ``provider`` from the module outputs.
 
-    The provider's entry picks the members that name accepted tokens:
-    Cognito access tokens carry ``client_id`` and no ``aud``, so Cognito gets
-    ``allowedClients`` (the client ids, sorted); Auth0 tokens carry ``aud``,
-    so Auth0 gets ``allowedAudience``. ``allowedScopes`` / ``customClaims``
-    appear only when non-empty. The result is checked, and refused if any
-    client secret from the outputs appears in it.
+    ``members`` are the spec's API members, camelCase (``AuthorizerSection.to_api()``);
+    ``allowed_scopes`` / ``custom_claims`` add those two (empty means absent).
+    The provider's entry picks the members that name accepted tokens
+    (Cognito tokens carry ``client_id`` and no ``aud``: ``allowedClients``, the
+    client ids; Auth0 tokens carry ``aud``: ``allowedAudience``). The spec may
+    narrow them: ``client_names`` to those clients' ids, ``allowedAudience`` in
+    ``members`` to some of the audiences; a member the provider does not yield,
+    or a value it does not, is refused. The result is checked, and refused if
+    any client secret from the outputs appears in it.
     """
     plain = plain_outputs(outputs)
+    spec_members = {k: v for k, v in (members or {}).items() if v not in (None, [], {})}
+    if allowed_scopes:
+        spec_members["allowedScopes"] = list(allowed_scopes)
+    if custom_claims:
+        spec_members["customClaims"] = list(custom_claims)
+    for derived in ("discoveryUrl", "allowedClients"):
+        if derived in spec_members:
+            raise ValueError(f"{derived} comes from the outputs, not from members")
     url = plain.get("discovery_url")
     if not isinstance(url, str) or not url:
         raise AuthorizerError(
@@ -417,53 +407,93 @@ def build(
     entry = providers.find(provider)
     if entry is None:
         raise AuthorizerError(f"provider {provider!r} is not supported; use {providers.choices()}")
-    inner.update(entry.authorizer_members(plain))
-    if allowed_scopes:
-        inner["allowedScopes"] = list(dict.fromkeys(allowed_scopes))
-    if custom_claims:
-        inner["customClaims"] = copy.deepcopy(list(custom_claims))
+    callers = entry.authorizer_members(plain)
+    audience = spec_members.pop("allowedAudience", None)
+    if client_names:
+        callers = _narrowed(callers, "allowedClients", _client_ids(plain, client_names), entry)
+    if audience is not None:
+        callers = _narrowed(callers, "allowedAudience", [str(a) for a in audience], entry)
+    inner.update(callers)
+    if "allowedScopes" in spec_members:
+        spec_members["allowedScopes"] = list(dict.fromkeys(spec_members["allowedScopes"]))
+    inner.update(copy.deepcopy(spec_members))
     doc = canonical({ROOT_KEY: inner})
     check(doc)
     _refuse_secrets(doc, plain)
     return doc
 
 
+#: The token claim each caller member is matched against (developer guide).
+CALLER_CLAIMS = {"allowedClients": "client_id", "allowedAudience": "aud"}
+#: The spec key of each caller member.
+CALLER_KEYS = {"allowedClients": "allowed_clients", "allowedAudience": "allowed_audience"}
+
+
+def _client_ids(plain: Mapping[str, Any], names: list[str]) -> list[str]:
+    """The ids of the clients ``names`` (the module contract's ``client_ids`` output)."""
+    ids = plain.get("client_ids")
+    ids = ids if isinstance(ids, Mapping) else {}
+    missing = [n for n in names if n not in ids]
+    if missing:
+        raise AuthorizerError(
+            f"authorizer.allowed_clients: no client id in the Terraform outputs for "
+            f"{', '.join(missing)}; apply the environment first (authgen apply ENV)"
+        )
+    return [str(ids[n]) for n in names]
+
+
+def _narrowed(callers: dict, member: str, wanted: list[str], entry: Any) -> dict:
+    """``callers`` with ``member`` narrowed to ``wanted``, which must be among
+    the values the provider yields (a token carrying anything else never comes)."""
+    key = CALLER_KEYS[member]
+    if member not in callers:
+        (yields,) = list(callers) or ["nothing"]
+        raise AuthorizerError(
+            f"authorizer.{key}: {entry.title} access tokens are matched by {yields} "
+            f"({CALLER_CLAIMS.get(yields, yields)}), not by {member} ({CALLER_CLAIMS[member]}); "
+            f"remove {key}"
+        )
+    other = [v for v in wanted if v not in callers[member]]
+    if other:
+        raise AuthorizerError(
+            f"authorizer.{key}: {', '.join(other)} is not among the {member} this environment "
+            f"yields ({', '.join(callers[member])}); tokens would never carry it"
+        )
+    return {**callers, member: sorted(set(wanted))}
+
+
 def canonical(doc: Mapping[str, Any]) -> dict:
-    """A copy with keys in the API's order (unknown keys kept, sorted, last)."""
-
-    def order(obj: Any, keys: tuple[str, ...]) -> Any:
-        if not isinstance(obj, Mapping):
-            return copy.deepcopy(obj)
-        known = [k for k in keys if k in obj]
-        rest = sorted(k for k in obj if k not in keys)
-        return {k: copy.deepcopy(obj[k]) for k in known + rest}
-
+    """A copy in the API's member order, map keys sorted (unknown keys kept, sorted, last)."""
     if not isinstance(doc, Mapping):
         return copy.deepcopy(doc)
-    top = order(doc, (ROOT_KEY,))
-    inner = top.get(ROOT_KEY)
-    if isinstance(inner, Mapping):
-        inner = order(inner, AUTHORIZER_KEYS)
-        claims = inner.get("customClaims")
-        if isinstance(claims, list):
-            new_claims = []
-            for claim in claims:
-                claim = order(claim, CLAIM_KEYS)
-                if isinstance(claim, dict) and isinstance(
-                    claim.get("authorizingClaimMatchValue"), Mapping
-                ):
-                    match = order(claim["authorizingClaimMatchValue"], MATCH_KEYS)
-                    if isinstance(match.get("claimMatchValue"), Mapping):
-                        match["claimMatchValue"] = order(match["claimMatchValue"], VALUE_KEYS)
-                    claim["authorizingClaimMatchValue"] = match
-                new_claims.append(claim)
-            inner["customClaims"] = new_claims
-        top[ROOT_KEY] = inner
+    top = _ordered(doc, (ROOT_KEY,))
+    if isinstance(top.get(ROOT_KEY), Mapping):
+        top[ROOT_KEY] = _canonical(top[ROOT_KEY], SHAPE)
     return top
 
 
+def _canonical(value: Any, shape: str) -> Any:
+    m = model()
+    kind = m.kind(shape)
+    if kind == "structure" and isinstance(value, Mapping):
+        members = m.members(shape)
+        ordered = _ordered(value, _ORDER.get(shape, tuple(members)))
+        return {k: _canonical(v, members[k]) if k in members else v for k, v in ordered.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_canonical(v, m.item(shape)) for v in value]
+    if kind == "map" and isinstance(value, Mapping):
+        value_shape = m.key_value(shape)[1]
+        return {k: _canonical(value[k], value_shape) for k in sorted(value, key=str)}
+    return copy.deepcopy(value)
+
+
+def _ordered(obj: Mapping[str, Any], keys: tuple[str, ...]) -> dict:
+    known = [k for k in keys if k in obj]
+    rest = sorted((k for k in obj if k not in keys), key=str)
+    return {k: copy.deepcopy(obj[k]) for k in known + rest}
+
+
 # --------------------------------------------------------------------------
-# Text and files
 # --------------------------------------------------------------------------
 
 
@@ -552,53 +582,19 @@ def _error(found: list[Problem], source: str | None = None) -> AuthorizerError:
     return err
 
 
-def _unknown_keys(obj: Mapping[str, Any], allowed: tuple[str, ...], base: str) -> list[Problem]:
-    out: list[Problem] = []
-    for key in obj:
-        if key in allowed:
-            continue
-        path = f"{base}.{key}" if base else str(key)
-        if isinstance(key, str) and _SECRET_KEY_RE.search(key):
-            out.append(
-                (
-                    path,
-                    "looks like a secret; secrets never belong in the authorizer file: remove it",
-                )
-            )
-        else:
-            out.append((path, f"is not allowed here; allowed keys: {', '.join(allowed)}"))
-    return out
+def _unknown(key: Any, path: tuple, allowed: str) -> Issue:
+    if isinstance(key, str) and _SECRET_KEY_RE.search(key):
+        message = "looks like a secret; secrets never belong in the authorizer file: remove it"
+    else:
+        message = f"is not allowed here; {allowed}"
+    return Issue(path, "unknown", message)
 
 
-def _missing_keys(obj: Mapping[str, Any], required: tuple[str, ...], base: str) -> list[Problem]:
-    return [(f"{base}.{k}" if base else k, "is missing") for k in required if k not in obj]
-
-
-def _plain_string_problem(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return f"must be a string, not {_type_name(value)}"
-    if not value:
-        return "is empty"
-    return None
-
-
-def _string_list_problems(
-    value: Any,
-    path: str,
-    item_problem,
-    *,
-    empty: str = "is empty; the API needs at least one item: remove the key or add an item",
-) -> list[Problem]:
-    if not isinstance(value, list):
-        return [(path, f"must be a list of strings, not {_type_name(value)}")]
-    if not value:
-        return [(path, empty)]
-    out: list[Problem] = []
-    for i, item in enumerate(value):
-        msg = item_problem(item)
-        if msg:
-            out.append((f"{path}[{i}]", msg))
-    return out
+def _fmt(path: tuple, empty: str = "") -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or empty
 
 
 def _refuse_secrets(doc: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
@@ -639,40 +635,3 @@ def _walk_strings(obj: Any, path: str):
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
             yield from _walk_strings(v, f"{path}[{i}]")
-
-
-def _bad_chars(text: str, pattern: re.Pattern) -> list[str]:
-    return list(dict.fromkeys(c for c in text if not pattern.fullmatch(c)))
-
-
-def _describe_chars(chars: list[str]) -> str:
-    shown = []
-    for c in chars[:5]:
-        if c == " ":
-            shown.append("a space")
-        elif c.isprintable():
-            shown.append(repr(c))
-        else:
-            shown.append(f"U+{ord(c):04X}")
-    more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
-    return (
-        (
-            "a character the API does not allow: "
-            if len(chars) == 1
-            else "characters the API does not allow: "
-        )
-        + ", ".join(shown)
-        + more
-    )
-
-
-def _type_name(value: Any) -> str:
-    return {
-        dict: "an object",
-        list: "a list",
-        str: "a string",
-        int: "a number",
-        float: "a number",
-        bool: "a boolean",
-        type(None): "null",
-    }.get(type(value), type(value).__name__)

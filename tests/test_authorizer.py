@@ -128,7 +128,7 @@ def test_build_refuses_incomplete_outputs(provider, outputs, message):
 def test_build_checks_the_api_rules():
     with pytest.raises(AuthorizerError, match=r"customJWTAuthorizer\.allowedScopes\[0\]"):
         authorizer.build("cognito", COGNITO_OUTPUTS, ["read write"], None)
-    with pytest.raises(AuthorizerError, match=r"discoveryUrl: .*must end in"):
+    with pytest.raises(AuthorizerError, match=r"discoveryUrl: .*does not match the API pattern"):
         authorizer.build("cognito", {**COGNITO_OUTPUTS, "discovery_url": "https://x/y"})
 
 
@@ -186,10 +186,12 @@ RULE_CASES = [
     # (path to change, new value, path reported, message pattern); the path
     # reported is the path changed unless given
     (URL, DELETE, None, "is missing"),
-    (URL, 42, None, "non-empty string"),
-    (URL, "https://x.example.com/", None, "must end"),
-    (URL, WK, None, "must end"),
-    (URL, f"https://x.example.com/a b{WK}", None, "whitespace"),
+    (URL, 42, None, "must be a string, not a number"),
+    (URL, "https://x.example.com/", None, "does not match the API pattern"),
+    (URL, WK, None, "does not match the API pattern"),
+    (URL, f"https://x.example.com/a b{WK}", None, "does not match the API pattern"),
+    (URL, f"https://x.example.com{WK}?x=1", None, "does not match the API pattern"),
+    (URL, "https://x.example.com/.well-known/jwks.json", None, "write it like https://"),
     (URL, f"https://u:p@x.example.com{WK}", None, "credentials"),
     (URL, f"ftp://x.example.com{WK}", None, "absolute https"),
     (f"{P}.allowedClients", [], None, "at least one item"),
@@ -202,7 +204,7 @@ RULE_CASES = [
     (f"{P}.allowedScopes", ["a" * 256], f"{P}.allowedScopes[0]", "at most 255"),
     (f"{P}.allowedScopes", ["read write"], f"{P}.allowedScopes[0]", "space"),
     (f"{P}.allowedScopes", ['say"hi'], f"{P}.allowedScopes[0]", "'\"'"),
-    (f"{P}.allowedScopes", ["a\\b"], f"{P}.allowedScopes[0]", "'\\\\\\\\'"),
+    (f"{P}.allowedScopes", ["a\\b"], f"{P}.allowedScopes[0]", "allow: '\\\\'"),
     (f"{P}.allowedScopes", ["café"], f"{P}.allowedScopes[0]", "'é'"),
     (f"{P}.allowedScopes", ["tab\there"], f"{P}.allowedScopes[0]", "U\\+0009"),
     (f"{P}.customClaims", [], None, "is empty"),
@@ -230,7 +232,8 @@ RULE_CASES = [
     (f"{VAL}.extra", 1, None, "not allowed"),
     (f"{MV}.extra", 1, None, "not allowed"),
     (f"{CC}.extra", 1, None, "not allowed"),
-    (f"{P}.privateEndpoint", {}, None, "not allowed here"),
+    (f"{P}.privateEndpoint", {}, None, "has neither selfManagedLatticeResource nor managedVpcResource"),
+    (f"{P}.tokenEndpoint", "https://x", None, "not allowed here; allowed keys: discoveryUrl, "),
     (f"{P}.clientSecret", "x", None, "looks like a secret"),
     (f"{P}.client_secret", "x", None, "looks like a secret"),
     (f"{P}.accessToken", "x", None, "looks like a secret"),
@@ -276,7 +279,7 @@ def re_search(fragment: str, text: str) -> bool:
             {"matchValueString": "a"},
             "CONTAINS_ANY compares against matchValueStringList",
         ),
-        ("STRING_ARRAY", "CONTAINS_ANY", {"matchValueStringList": []}, "at least one value"),
+        ("STRING_ARRAY", "CONTAINS_ANY", {"matchValueStringList": []}, "at least one item"),
         ("STRING_ARRAY", "CONTAINS_ANY", {"matchValueStringList": "a"}, "must be a list"),
         (
             "STRING_ARRAY",
@@ -368,8 +371,9 @@ def test_match_values_of_the_api_pattern_pass(value):
 
 
 def test_field_rules_say_what_is_allowed():
-    assert "letters, digits, '_', '.', '/' and ':'" in authorizer.claim_name_problem("a-b")
-    assert "letters, digits, '_', '.' and '-'" in authorizer.match_value_problem("a/b")
+    assert "use letters, digits, '.', '/', ':' and '_'" in authorizer.claim_name_problem("a-b")
+    assert "use letters, digits, '-', '.' and '_'" in authorizer.match_value_problem("a/b")
+    assert "printable ASCII except space, '\"' and '\\'" in authorizer.scope_problem("a b")
     assert authorizer.discovery_url_problem(COGNITO_URL) is None
     assert (
         authorizer.discovery_url_problem("http://127.0.0.1:5000/p/.well-known/openid-configuration")
@@ -382,12 +386,7 @@ def test_custom_claim_problem_paths_are_relative():
     paths = {p for p, _ in found}
     assert "authorizingClaimMatchValue.claimMatchOperator" in paths
     assert all(not p.startswith("customJWTAuthorizer") for p in paths)
-    assert authorizer.custom_claim_problems("x") == [
-        (
-            "",
-            "must be an object with inboundTokenClaimName, inboundTokenClaimValueType, authorizingClaimMatchValue, not a string",
-        )
-    ]
+    assert authorizer.custom_claim_problems("x") == [("", "must be an object, not a string")]
 
 
 # --------------------------------------------------------------------------
