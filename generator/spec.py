@@ -21,10 +21,10 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
-    model_validator,
 )
 
-from generator import authorizer, providers, rules
+from generator import authorizer, authorizer_spec, providers, rules
+from generator.authorizer_spec import AuthorizerSection, CustomClaim
 from generator.errors import SpecError
 from generator.yaml_source import Document, Mark, Problem, display_name, format_path, merge
 from generator.yaml_source import load as load_yaml
@@ -61,17 +61,13 @@ ResourceServerName = _str(rules.aws_resource_server_name, rules.AWS_NAME_PATTERN
 CognitoIdentifier = _str(rules.cognito_identifier, rules.COGNITO_IDENTIFIER_PATTERN, max_length=256)
 CognitoScopeName = _str(rules.cognito_scope_name, rules.COGNITO_SCOPE_PATTERN, max_length=256)
 Auth0ScopeName = _str(rules.auth0_scope_name, rules.GATEWAY_SCOPE_PATTERN, max_length=255)
-GatewayScope = _str(authorizer.scope_problem, rules.GATEWAY_SCOPE_PATTERN, max_length=255)
 Hostname = _str(rules.hostname, rules.HOSTNAME_PATTERN)
 EndpointUrl = _str(rules.endpoint_url)
 Auth0Identifier = _str(rules.auth0_identifier, max_length=600)
 Auth0ClientName = _str(rules.auth0_client_name, max_length=128)
-OutputPath = _str(rules.project_relative_json)
 TagKey = _str(rules.tag_key, rules.TAG_KEY_PATTERN)
 TagValue = _str(rules.tag_value, rules.TAG_VALUE_PATTERN)
 PlainName = _str(rules.no_control("name", 255), max_length=255)
-ClaimValue = _str(authorizer.match_value_problem, r"^[A-Za-z0-9_.-]{1,255}$")
-ClaimName = _str(authorizer.claim_name_problem, r"^[A-Za-z0-9_./:]{1,255}$")
 
 
 class _Model(BaseModel):
@@ -152,64 +148,6 @@ class Auth0Section(_Model):
     domain: Hostname = Field(description="Tenant host name, e.g. dev-example.us.auth0.com.")
     api: Auth0Api
     clients: list[Auth0Client] = Field(min_length=1)
-
-
-class CustomClaim(_Model):
-    """A claim the Gateway must find in the token (customClaims)."""
-
-    claim: ClaimName = Field(description="inboundTokenClaimName.")
-    type: Literal["STRING", "STRING_ARRAY"] = Field(
-        default="STRING", description="inboundTokenClaimValueType."
-    )
-    operator: Literal["EQUALS", "CONTAINS", "CONTAINS_ANY"] = Field(
-        default="EQUALS",
-        description="EQUALS for STRING; CONTAINS or CONTAINS_ANY for STRING_ARRAY.",
-    )
-    value: ClaimValue | None = Field(default=None, description="For EQUALS and CONTAINS.")
-    values: list[ClaimValue] | None = Field(
-        default=None, min_length=1, description="For CONTAINS_ANY."
-    )
-
-    @model_validator(mode="after")
-    def _operator_fits(self) -> CustomClaim:
-        if self.operator == "EQUALS" and self.type != "STRING":
-            raise ValueError(
-                "operator EQUALS needs type STRING; use CONTAINS or CONTAINS_ANY for arrays"
-            )
-        if self.operator != "EQUALS" and self.type != "STRING_ARRAY":
-            raise ValueError(f"operator {self.operator} needs type STRING_ARRAY")
-        if self.operator == "CONTAINS_ANY":
-            if self.values is None or self.value is not None:
-                raise ValueError("operator CONTAINS_ANY takes 'values' (a list), not 'value'")
-        elif self.value is None or self.values is not None:
-            raise ValueError(f"operator {self.operator} takes 'value' (one string), not 'values'")
-        return self
-
-    def to_api(self) -> dict[str, Any]:
-        """The CustomClaimValidationType shape of CreateGateway."""
-        match = (
-            {"matchValueStringList": list(self.values)}
-            if self.values
-            else {"matchValueString": self.value}
-        )
-        return {
-            "inboundTokenClaimName": self.claim,
-            "inboundTokenClaimValueType": self.type,
-            "authorizingClaimMatchValue": {
-                "claimMatchOperator": self.operator,
-                "claimMatchValue": match,
-            },
-        }
-
-
-class AuthorizerSection(_Model):
-    output: OutputPath = Field(
-        description="Where the authorizer JSON goes. Default: authorizers/<name>.json."
-    )
-    allowed_scopes: list[GatewayScope] = Field(
-        default_factory=list, description="-> allowedScopes: full scope strings as in tokens."
-    )
-    custom_claims: list[CustomClaim] = Field(default_factory=list, description="-> customClaims.")
 
 
 class LocalState(_Model):
@@ -645,11 +583,49 @@ class _Checker:
                         "for a client scope; shorten the identifier or the scope name",
                     )
         clients = _get(self.data, section, "clients")
-        self.unique(clients, (section, "clients"), "client", "rename one")
+        names = self.unique(clients, (section, "clients"), "client", "rename one")
         for i, client in enumerate(clients if isinstance(clients, list) else []):
             self.client_scopes(_get(client, "scopes"), (section, "clients", i, "scopes"), defined)
         if defined:
             self.allowed_scopes([entry.scope_string(identifier, s) for s in defined])
+        self.allowed_callers(entry, list(names), identifier)
+
+    def allowed_callers(
+        self, entry: providers.Provider, clients: list[str], identifier: Any
+    ) -> None:
+        """``allowed_clients`` / ``allowed_audience``: only the member the provider
+        yields, and only values its tokens carry (client names; the API identifier)."""
+        base = ("authorizer",)
+        yields = entry.authorizer_keys
+        for member, key in authorizer.CALLER_KEYS.items():
+            if member not in yields and _get(self.data, *base, key) is not None:
+                claim = authorizer.CALLER_CLAIMS
+                right = " or ".join(authorizer.CALLER_KEYS[m] for m in yields)
+                self.add(
+                    (*base, key),
+                    f"{entry.title} access tokens are matched by {' / '.join(yields)} "
+                    f"({' / '.join(claim[m] for m in yields)}), not by {member} ({claim[member]}); "
+                    f"remove {key}" + (f" and use {right}" if right else ""),
+                    key=True,
+                )
+        known = {
+            "allowedClients": (clients, f"a client of this environment ({entry.section}.clients"),
+            "allowedAudience": (
+                [identifier] if isinstance(identifier, str) else [],
+                f"the audience of this API ({entry.section}.{entry.api_key}.identifier",
+            ),
+        }
+        for member in yields:
+            values, what = known.get(member, ([], ""))
+            key = authorizer.CALLER_KEYS.get(member)
+            listed = _get(self.data, *base, key) if key else None
+            for j, value in enumerate(listed if isinstance(listed, list) else []):
+                if isinstance(value, str) and value and values and value not in values:
+                    hint = difflib.get_close_matches(value, values, n=1)
+                    more = f"did you mean '{hint[0]}'?" if hint else "use one of those"
+                    self.add(
+                        (*base, key, j), f"'{value}' is not {what}: {', '.join(values)}); {more}"
+                    )
 
     def client_scopes(self, scopes: Any, path: tuple, defined: dict[str, int]) -> None:
         listed: set[str] = set()
@@ -679,7 +655,7 @@ def _cross_checks(data: dict[str, Any], doc: Document, stem: str) -> list[Proble
     entry = providers.find(data.get("provider"))
     if entry is not None and entry.api_key and isinstance(data.get(entry.section), dict):
         checker.provider_section(entry)
-    return checker.problems
+    return checker.problems + authorizer_spec.problems(data.get("authorizer"), doc)
 
 
 def _format(problems: list[Problem]) -> list[str]:
@@ -709,10 +685,13 @@ def json_schema() -> dict[str, Any]:
     for name, keys in DERIVED_KEYS.items():
         node = schema if name == "Spec" else schema["$defs"][name]
         node["required"] = [k for k in node.get("required", []) if k not in keys]
+    authorizer_spec.enrich_schema(schema)
     return schema
 
 
 __all__ = [
+    "AuthorizerSection",
+    "CustomClaim",
     "Mark",
     "Spec",
     "SpecError",

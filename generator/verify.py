@@ -286,7 +286,7 @@ class _Run:
 
     def check_issuer(self, url: str) -> None:
         issuer = self.discovery["issuer"]
-        base = url[: -len(authorizer.WELL_KNOWN_SUFFIX)]
+        base = authorizer.issuer_for(url)
         if issuer == base:
             self.add("issuer", Status.PASS, f"{issuer} (the base of discoveryUrl)")
         elif issuer.rstrip("/") == base.rstrip("/"):

@@ -232,7 +232,12 @@ RULE_CASES = [
     (f"{VAL}.extra", 1, None, "not allowed"),
     (f"{MV}.extra", 1, None, "not allowed"),
     (f"{CC}.extra", 1, None, "not allowed"),
-    (f"{P}.privateEndpoint", {}, None, "has neither selfManagedLatticeResource nor managedVpcResource"),
+    (
+        f"{P}.privateEndpoint",
+        {},
+        None,
+        "has neither selfManagedLatticeResource nor managedVpcResource",
+    ),
     (f"{P}.tokenEndpoint", "https://x", None, "not allowed here; allowed keys: discoveryUrl, "),
     (f"{P}.clientSecret", "x", None, "looks like a secret"),
     (f"{P}.client_secret", "x", None, "looks like a secret"),

@@ -164,8 +164,8 @@ def write_authorizer(project: Project, spec: Spec, outputs: dict[str, Any]) -> t
     doc = authorizer.build(
         spec.provider,
         outputs,
-        list(spec.authorizer.allowed_scopes),
-        [claim.to_api() for claim in spec.authorizer.custom_claims],
+        members=spec.authorizer.to_api(),
+        client_names=spec.authorizer.allowed_clients,
     )
     path = project.resolve_inside(spec.authorizer.output)
     changed = authorizer.write(path, doc)

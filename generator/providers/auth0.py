@@ -30,6 +30,8 @@ class Auth0:
     takes_endpoint_url = False
     module = "modules/auth0"
     templates = "auth0"
+    #: What ``authorizer_members`` yields (the spec may narrow it).
+    authorizer_keys = ("allowedAudience",)
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """The permission name as it is."""

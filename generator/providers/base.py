@@ -55,6 +55,9 @@ class Provider(Protocol):
     module: str | None
     #: Its directory under ``templates/``.
     templates: str
+    #: The members ``authorizer_members`` yields, e.g. ``("allowedClients",)``; the
+    #: spec's ``allowed_clients`` / ``allowed_audience`` may narrow only these.
+    authorizer_keys: tuple[str, ...]
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """A scope as tokens carry it (and as ``allowed_scopes`` names it)."""

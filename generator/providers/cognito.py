@@ -48,6 +48,8 @@ class Cognito:
     takes_endpoint_url = True
     module = "modules/cognito"
     templates = "cognito"
+    #: What ``authorizer_members`` yields (the spec may narrow it).
+    authorizer_keys = ("allowedClients",)
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """``<resource server identifier>/<scope name>``."""
