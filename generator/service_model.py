@@ -275,20 +275,25 @@ _CHECKS = {
 @functools.cache
 def load(service: str = SERVICE) -> ServiceModel:
     """The newest API version of ``service`` in the installed botocore (cached)."""
-    data_dir = botocore_data_dir() / service
-    versions = sorted(p.name for p in data_dir.iterdir()) if data_dir.is_dir() else []
+    return read_model(botocore_data_dir() / service)
+
+
+def read_model(service_dir: Path) -> ServiceModel:
+    """The newest API version under ``service_dir`` (``<version>/service-2.json[.gz]``),
+    picked as botocore's loader picks it (versions sorted, plain JSON before gzip)."""
+    versions = sorted(p.name for p in service_dir.iterdir()) if service_dir.is_dir() else []
     for version in reversed(versions):
         for file_name in ("service-2.json", "service-2.json.gz"):
-            path = data_dir / version / file_name
+            path = service_dir / version / file_name
             if path.is_file():
                 opener = gzip.open if file_name.endswith(".gz") else open
                 with opener(path, "rb") as handle:
                     data = json.loads(handle.read())
-                log.debug("service model %s %s from %s", service, version, path)
+                log.debug("service model %s from %s", service_dir.name, path)
                 return ServiceModel(data, source=str(path))
     raise AuthorizerError(
-        f"the installed botocore has no {service} service model; authgen needs botocore "
-        "1.44.8 or newer: reinstall authgen (pip install -e .)"
+        f"the installed botocore has no {service_dir.name} service model; authgen needs "
+        "botocore 1.44.8 or newer: reinstall authgen (pip install -e .)"
     )
 
 
@@ -342,7 +347,9 @@ def type_name(value: Any) -> str:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else ("ies" if noun.endswith("y") else "s"))
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
 
 
 def _one_of(options: list[str]) -> str:
