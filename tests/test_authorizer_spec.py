@@ -255,7 +255,7 @@ def test_allowed_clients_default_to_every_client_and_resolve_names_to_ids(tmp_pa
     loaded = spec.load(write_spec(tmp_path, COGNITO))
     every = authorizer.build("cognito", OUTPUTS, members=loaded.authorizer.to_api())
     assert every["customJWTAuthorizer"]["allowedClients"] == ["4f1cabcdef", "7zzzzzzzzz"]
-    with pytest.raises(AuthorizerError, match="allowed_clients: no client id .* for reporting"):
+    with pytest.raises(AuthorizerError, match=r"allowed_clients: no client id .* for reporting"):
         authorizer.build(
             "cognito",
             {**OUTPUTS, "client_ids": {"gateway-client": "4f1cabcdef"}},
