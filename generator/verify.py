@@ -9,8 +9,9 @@ What the Gateway's ``CUSTOM_JWT`` authorizer checks, per the AgentCore
 developer guide "Configure inbound JWT authorizer"
 (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/inbound-jwt-authorizer.html):
 
-- it fetches the public keys and endpoints through ``discoveryUrl``
-  (``^.+/\\.well-known/openid-configuration$``);
+- it fetches the public keys and endpoints through ``discoveryUrl`` (OpenID
+  Connect discovery or RFC 8414 authorization server metadata: the service
+  model's ``DiscoveryUrl`` pattern, checked by ``authorizer.discovery_url_problem``);
 - ``allowedAudience`` is matched against the ``aud`` claim (a token is
   rejected if none of its audiences is allowed: agent-registry API reference
   of the same CustomJWTAuthorizerConfiguration shape);

@@ -386,6 +386,23 @@ def test_field_rules_say_what_is_allowed():
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "issuer"),
+    [
+        (COGNITO_URL, COGNITO_OUTPUTS["issuer"]),
+        (AUTH0_URL, "https://dev-example.us.auth0.com"),
+        ("https://as.example.com/.well-known/oauth-authorization-server", "https://as.example.com"),
+        (
+            "https://as.example.com/.well-known/oauth-authorization-server/tenant/a",
+            "https://as.example.com/tenant/a",
+        ),
+        ("https://x.example.com/not-discovery", "https://x.example.com/not-discovery"),
+    ],
+)
+def test_the_issuer_of_a_discovery_url(url, issuer):
+    assert authorizer.issuer_for(url) == issuer
+
+
 def test_custom_claim_problem_paths_are_relative():
     found = authorizer.custom_claim_problems(claim(vtype="STRING", op="CONTAINS_ANY"))
     paths = {p for p, _ in found}

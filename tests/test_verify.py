@@ -465,6 +465,29 @@ def test_discovery_issuer_that_is_not_the_url_base(static, nanoidp):
     assert f"use {nanoidp.discovery_url} as discoveryUrl" in row.fix
 
 
+def test_oauth_authorization_server_metadata_with_a_path(static, nanoidp):
+    """The model's discoveryUrl also takes RFC 8414 metadata: for the issuer
+    ``<origin>/tenant-a`` it lives at ``<origin>/.well-known/oauth-authorization-server/tenant-a``."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    static(
+        {
+            "/.well-known/oauth-authorization-server/tenant-a": route(
+                200, {"issuer": f"{base}/tenant-a", "jwks_uri": nanoidp.jwks_uri}
+            )
+        },
+        port=port,
+    )
+    url = f"{base}/.well-known/oauth-authorization-server/tenant-a"
+    rows = verify.verify(
+        {"customJWTAuthorizer": {"discoveryUrl": url, "allowedAudience": ["x"]}}, wait=5
+    )
+    named = by_name(rows)
+    assert named["discoveryUrl"].status is Status.PASS
+    assert named["issuer"].status is Status.PASS, named["issuer"]
+    assert named["JWKS"].status is Status.PASS
+
+
 def test_jwks_without_signing_keys(static):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
