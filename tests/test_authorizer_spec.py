@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import textwrap
+from pathlib import Path
 
 import botocore.session
 import jsonschema
@@ -21,6 +23,7 @@ from generator.cli import main
 from generator.errors import AuthorizerError, SpecError
 
 MODEL = service_model.load()
+REPO = Path(__file__).resolve().parent.parent
 
 COGNITO = textwrap.dedent(
     """\
@@ -502,3 +505,35 @@ def test_schema_descriptions_come_from_the_model_documentation():
     top = spec.json_schema()["$defs"]["AuthorizerSection"]["properties"]
     assert top["allowed_scopes"]["description"].startswith("-> allowedScopes")
     assert "minItems" not in top["allowed_scopes"]  # allowed_scopes: [] means "not set"
+
+
+# --------------------------------------------------------------------------
+# The README says what authgen does
+
+README = REPO / "README.md"
+
+
+def test_the_readmes_whole_api_example_is_a_valid_spec(tmp_path):
+    text = README.read_text(encoding="utf-8").split("**The whole authorizer API.**", 1)[1]
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    loaded = spec.load(
+        write_spec(tmp_path, COGNITO.replace("gw", "gateway-resource-server") + block)
+    )
+    members = set(loaded.authorizer.to_api())
+    assert members == set(MODEL.members(authorizer.SHAPE)) - {
+        "discoveryUrl",
+        "allowedClients",
+        "allowedAudience",
+        "customClaims",
+    }
+
+
+def test_the_readmes_example_error_line_is_what_validate_prints(tmp_path):
+    quoted = re.search(r"\(`(environments/dev\.yaml:24:23: [^`]*)`\)", README.read_text()).group(1)
+    dev = (REPO / "environments" / "dev.yaml").read_text()
+    write_spec(tmp_path, dev + managed(vpc_identifier="vpc-123").split("authorizer:\n", 1)[1])
+    with pytest.raises(SpecError) as err:
+        spec.load(tmp_path / "environments" / "dev.yaml")
+    assert [line.split("environments/", 1)[1] for line in err.value.problems] == [
+        quoted.split("environments/", 1)[1]
+    ]
