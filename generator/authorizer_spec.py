@@ -34,6 +34,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from generator import authorizer, rules, service_model
+from generator.errors import AuthorizerError
 from generator.yaml_source import Document, Problem
 
 #: The API shape the section maps onto.
@@ -234,13 +235,27 @@ class AuthorizerSection(_Model):
         Without ``allowedClients`` (names; ``authorizer.build`` resolves them
         with ``allowed_clients``) and without empty top-level lists/mappings.
         """
-        members = _to_api(self.model_dump(exclude_none=True), API_SHAPE)
+        unmapped: list[tuple] = []
+        members = _to_api(self.model_dump(exclude_none=True), API_SHAPE, (), unmapped)
+        if unmapped:
+            raise AuthorizerError(f"{_format(('authorizer', *unmapped[0]))}: {_NO_MEMBER}")
         members.pop("allowedClients", None)
         return {k: v for k, v in members.items() if v not in ([], {})}
 
 
-def _to_api(value: Any, shape: str) -> Any:
-    """Spec data (snake_case, plain) -> the API's shape, guided by the model."""
+_NO_MEMBER = (
+    "the AgentCore API model of the installed botocore has no member for this key; "
+    "upgrade botocore (pip install -e . installs the version authgen needs)"
+)
+
+
+def _to_api(
+    value: Any, shape: str, path: tuple = (), unmapped: list | None = None, flat: bool = False
+) -> Any:
+    """Spec data (snake_case, plain) -> the API's shape, guided by the model.
+
+    Spec keys the model has no member for are added to ``unmapped`` (paths).
+    """
     model = service_model.load()
     kind = model.kind(shape)
     if kind == "structure" and isinstance(value, dict):
@@ -248,18 +263,27 @@ def _to_api(value: Any, shape: str) -> Any:
         for member, target in model.members(shape).items():
             key = spec_key(shape, member)
             if key is None:
-                nested = _to_api(value, target)
+                nested = _to_api(value, target, path, unmapped, flat=True)
                 if nested:
                     out[member] = nested
             elif key in value:
-                out[member] = _to_api(value[key], target)
+                out[member] = _to_api(value[key], target, (*path, key), unmapped)
+        if not flat and unmapped is not None:
+            known = set(_fields(shape)) | (set(SPEC_ONLY) if shape == API_SHAPE else set())
+            unmapped += [(*path, key) for key in value if key not in known]
         return out
     if kind == "list" and isinstance(value, list):
-        return [_to_api(v, model.item(shape)) for v in value]
+        return [_to_api(v, model.item(shape), (*path, i), unmapped) for i, v in enumerate(value)]
     if kind == "map" and isinstance(value, dict):
         value_shape = model.key_value(shape)[1]
-        return {k: _to_api(v, value_shape) for k, v in value.items()}
+        return {k: _to_api(v, value_shape, (*path, k), unmapped) for k, v in value.items()}
     return value
+
+
+def _format(path: tuple) -> str:
+    return "".join(
+        f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -302,8 +326,10 @@ def problems(raw: Any, doc: Document, base: tuple[str, ...] = ("authorizer",)) -
     except ValidationError:
         return []
     model = service_model.load()
-    members = _to_api(section.model_dump(exclude_none=True), API_SHAPE)
+    unmapped: list[tuple] = []
+    members = _to_api(section.model_dump(exclude_none=True), API_SHAPE, (), unmapped)
     members = {k: v for k, v in members.items() if v not in ([], {})}
+    out = [Problem(doc.mark_for((*base, *p), key=True), (*base, *p), _NO_MEMBER) for p in unmapped]
     found: list[service_model.Issue] = []
     shapes = model.members(API_SHAPE)
     for member, value in members.items():
@@ -317,7 +343,6 @@ def problems(raw: Any, doc: Document, base: tuple[str, ...] = ("authorizer",)) -
             shallow=member in RESOLVED,
         )
     found += authorizer.member_rule_issues(members, names=spec_name)
-    out = []
     for issue in found:
         path = (*base, *spec_path(issue.path))
         out.append(Problem(doc.mark_for(path, key=issue.key), path, issue.message))

@@ -537,3 +537,24 @@ def test_the_readmes_example_error_line_is_what_validate_prints(tmp_path):
     assert [line.split("environments/", 1)[1] for line in err.value.problems] == [
         quoted.split("environments/", 1)[1]
     ]
+
+
+def test_a_key_the_installed_model_lacks_is_refused_not_dropped(tmp_path, monkeypatch):
+    """An older botocore (1.44.0 has no certificateConfigurations) must not
+    silently drop a spec key. Simulated with the real model minus that member:
+    the only substitute in this file, since two botocore versions cannot be
+    installed side by side."""
+    data = copy.deepcopy(MODEL.data)
+    del data["shapes"][authorizer.SHAPE]["members"]["certificateConfigurations"]
+    older = service_model.ServiceModel(data)
+    path = write_spec(tmp_path, COGNITO + EVERY_MEMBER)
+    loaded = spec.load(path)
+    monkeypatch.setattr(service_model, "load", lambda service=service_model.SERVICE: older)
+    found = problems_of(tmp_path, COGNITO + EVERY_MEMBER)
+    assert [line.split("dev.yaml:", 1)[1] for line in found] == [
+        f"{HEAD_LINES + 22}:3: authorizer.certificate_configurations: the AgentCore API model "
+        "of the installed botocore has no member for this key; upgrade botocore "
+        "(pip install -e . installs the version authgen needs)"
+    ]
+    with pytest.raises(AuthorizerError, match=r"authorizer\.certificate_configurations: the Agent"):
+        loaded.authorizer.to_api()
