@@ -243,6 +243,11 @@ def member_rule_issues(
         if isinstance(claim, Mapping):
             out += claim_rule_issues(claim, path=(*path, "customClaims", i), names=names)
 
+    # DESIGN.md: every list present has at least one item. The model says so
+    # for most lists; for the rest (subnetIds, securityGroupIds, ...) an empty
+    # list would only blur "not set".
+    out += _empty_lists(inner, SHAPE, path)
+
     # Model documentation: "Each key is a scope from allowedScopes".
     mapping = inner.get("advertisedScopeMapping")
     scopes = inner.get("allowedScopes")
@@ -272,6 +277,28 @@ def member_rule_issues(
             )
         )
     return out
+
+
+def _empty_lists(value: Any, shape: str, path: tuple, required: bool = False) -> list[Issue]:
+    m = model()
+    kind = m.kind(shape)
+    if kind == "list" and isinstance(value, list):
+        if not value and m.shape(shape).get("min", 0) < 1:
+            fix = "add an item" if required else "remove the key or add an item"
+            return [Issue(path, "rule", f"is empty; {fix}")]
+        return [i for n, v in enumerate(value) for i in _empty_lists(v, m.item(shape), (*path, n))]
+    if kind == "structure" and isinstance(value, Mapping):
+        members, needed = m.members(shape), m.required(shape)
+        return [
+            i
+            for k, v in value.items()
+            if k in members
+            for i in _empty_lists(v, members[k], (*path, k), k in needed)
+        ]
+    if kind == "map" and isinstance(value, Mapping):
+        value_shape = m.key_value(shape)[1]
+        return [i for k, v in value.items() for i in _empty_lists(v, value_shape, (*path, k))]
+    return []
 
 
 # --------------------------------------------------------------------------
@@ -606,8 +633,8 @@ def _refuse_secrets(doc: Mapping[str, Any], outputs: Mapping[str, Any]) -> None:
         if any(s in value for s in secrets):
             raise AuthorizerError(
                 f"{path}: holds a client secret from the Terraform outputs; refusing to write it "
-                "(secrets never belong in the authorizer file: check the spec's allowed_scopes "
-                "and custom_claims)"
+                "(secrets never belong in the authorizer file: check the values under the "
+                "spec's authorizer:)"
             )
 
 

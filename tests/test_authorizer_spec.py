@@ -398,6 +398,11 @@ KINDS = [
         "certificate_configurations",
     ),
     (
+        "rule-no-empty-lists",
+        managed(subnet_ids="[]"),
+        f"dev.yaml:{L + 1}:19: {MVR}.subnet_ids: is empty; add an item",
+    ),
+    (
         "rule-claim-operator",
         "authorizer:\n  custom_claims:\n    - {claim: groups, operator: CONTAINS, value: x}\n",
         f"dev.yaml:{HEAD_LINES + 3}:33: authorizer.custom_claims[0].operator: operator "
