@@ -266,6 +266,15 @@ def test_allowed_clients_default_to_every_client_and_resolve_names_to_ids(tmp_pa
         )
 
 
+def test_each_provider_says_which_caller_members_it_yields():
+    from generator import providers
+
+    outputs = {"client_ids": {"a": "id-1"}, "audiences": ["gateway123"]}
+    for entry in providers.REGISTRY:
+        assert tuple(entry.authorizer_members(outputs)) == entry.authorizer_keys, entry.name
+        assert set(entry.authorizer_keys) <= set(authorizer.CALLER_KEYS)
+
+
 def test_an_explicit_auth0_audience_must_be_the_apis(tmp_path):
     loaded = spec.load(
         write_spec(tmp_path, AUTH0 + "authorizer:\n  allowed_audience: [gateway123]\n")
@@ -273,8 +282,12 @@ def test_an_explicit_auth0_audience_must_be_the_apis(tmp_path):
     outputs = {"discovery_url": OUTPUTS["discovery_url"], "audiences": ["gateway123"]}
     doc = authorizer.build("auth0", outputs, members=loaded.authorizer.to_api())
     assert doc["customJWTAuthorizer"]["allowedAudience"] == ["gateway123"]
-    with pytest.raises(AuthorizerError, match="allowed_audience: other is not an audience"):
+    with pytest.raises(AuthorizerError, match="allowed_audience: other is not among the allowed"):
         authorizer.build("auth0", outputs, members={"allowedAudience": ["other"]})
+    with pytest.raises(AuthorizerError, match=r"allowed_clients: Auth0 access tokens are matched"):
+        authorizer.build("auth0", {**outputs, "client_ids": {"m2m": "x"}}, client_names=["m2m"])
+    with pytest.raises(AuthorizerError, match=r"allowed_audience: Cognito access tokens are match"):
+        authorizer.build("cognito", OUTPUTS, members={"allowedAudience": ["4f1cabcdef"]})
 
 
 # --------------------------------------------------------------------------
@@ -419,8 +432,9 @@ KINDS = [
     (
         "no-audience-for-cognito",
         "authorizer:\n  allowed_audience: [gateway123]\n",
-        f"dev.yaml:{HEAD_LINES + 2}:3: authorizer.allowed_audience: Cognito access tokens carry "
-        "client_id and no aud claim; remove it and use allowed_clients (names from cognito.clients)",
+        f"dev.yaml:{HEAD_LINES + 2}:3: authorizer.allowed_audience: Cognito access tokens are "
+        "matched by allowedClients (client_id), not by allowedAudience (aud); remove "
+        "allowed_audience and use allowed_clients",
     ),
 ]
 
@@ -442,8 +456,8 @@ def test_each_rule_kind_is_one_line_at_its_yaml_key(tmp_path, case, text, expect
     [
         (
             "authorizer:\n  allowed_clients: [m2m]\n",
-            "authorizer.allowed_clients: Auth0 access tokens of this API carry the client in azp, "
-            "not client_id; remove it and use allowed_audience or custom_claims",
+            "authorizer.allowed_clients: Auth0 access tokens are matched by allowedAudience (aud), "
+            "not by allowedClients (client_id); remove allowed_clients and use allowed_audience",
         ),
         (
             "authorizer:\n  allowed_audience: [gateway124]\n",
