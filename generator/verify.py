@@ -39,16 +39,16 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
-from generator import authorizer
-from generator import token as tokens
+from generator import authorizer, tokens
 from generator.errors import AuthgenError
+from generator.tokens import ClientCredentials
 
 log = logging.getLogger(__name__)
 
@@ -85,35 +85,6 @@ class Check:
     @property
     def passed(self) -> bool:
         return self.status is Status.PASS
-
-
-@dataclass(frozen=True)
-class ClientCredentials:
-    """How to get a token: provider (cognito | auth0 | oidc) and one client."""
-
-    provider: str
-    token_endpoint: str
-    client_id: str
-    client_secret: str = field(repr=False)
-    scopes: tuple[str, ...] = ()
-    audience: str | None = None
-    auth_method: str | None = None  # oidc only: client_secret_basic | client_secret_post
-
-    def fetch(
-        self, *, wait: float = tokens.DEFAULT_WAIT, timeout: float = tokens.DEFAULT_TIMEOUT
-    ) -> tokens.TokenResponse:
-        """One client_credentials token for this client."""
-        return tokens.fetch_token(
-            self.provider,
-            self.token_endpoint,
-            self.client_id,
-            self.client_secret,
-            scopes=self.scopes,
-            audience=self.audience,
-            auth_method=self.auth_method,
-            wait=wait,
-            timeout=timeout,
-        )
 
 
 # A callable returning a TokenResponse, an OAuth token response mapping, or
@@ -939,7 +910,6 @@ def _short(value: Any, limit: int = 160) -> str:
 __all__ = [
     "EMULATOR_NO_TOKENS",
     "Check",
-    "ClientCredentials",
     "Status",
     "all_ok",
     "check_custom_claim",

@@ -15,9 +15,9 @@ import requests
 
 from generator import verify
 from generator.emulator import free_port
-from generator.token import TokenResponse
+from generator.tokens import ClientCredentials, TokenResponse
 from generator.ui import checks_renderable
-from generator.verify import Check, ClientCredentials, Status
+from generator.verify import Check, Status
 from tests.support.idp_fixtures import (
     AUDIENCE,
     GATEWAY,

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from generator.run_lock import RunLock
     from generator.spec import Spec
     from generator.terraform import Runner
-    from generator.verify import ClientCredentials
+    from generator.tokens import ClientCredentials
 
 #: The saved plan in an environment's build directory.
 PLAN_FILE = "tfplan"

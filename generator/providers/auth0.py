@@ -15,7 +15,7 @@ from generator.errors import AuthorizerError
 
 if TYPE_CHECKING:
     from generator.spec import Spec
-    from generator.verify import ClientCredentials
+    from generator.tokens import ClientCredentials
 
 
 class Auth0:
@@ -77,7 +77,7 @@ class Auth0:
         client_secret: str,
     ) -> ClientCredentials:
         """The client's permissions, with the API identifier as audience."""
-        from generator.verify import ClientCredentials
+        from generator.tokens import ClientCredentials
 
         assert spec.auth0 is not None
         granted = next((c.scopes for c in spec.auth0.clients if c.name == client), [])

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from generator.spec import Spec
-    from generator.verify import ClientCredentials
+    from generator.tokens import ClientCredentials
 
 
 class Provider(Protocol):

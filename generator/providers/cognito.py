@@ -16,7 +16,7 @@ from generator.errors import AuthorizerError
 
 if TYPE_CHECKING:
     from generator.spec import Spec
-    from generator.verify import ClientCredentials
+    from generator.tokens import ClientCredentials
 
 
 def derived_domain_prefix(gateway: str, name: str) -> str:
@@ -103,7 +103,7 @@ class Cognito:
         client_secret: str,
     ) -> ClientCredentials:
         """HTTP Basic form POST asking for the client's scopes as full strings."""
-        from generator.verify import ClientCredentials
+        from generator.tokens import ClientCredentials
 
         assert spec.cognito is not None
         rs = spec.cognito.resource_server

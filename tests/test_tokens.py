@@ -16,7 +16,7 @@ import jwt
 import pytest
 import requests
 
-from generator import token
+from generator import tokens
 from generator.emulator import free_port
 from generator.errors import VerifyError
 from tests.support.idp_fixtures import AUDIENCE, GATEWAY, OTHER, POSTER, READER
@@ -32,7 +32,7 @@ OK = {"access_token": "header.payload.sig", "token_type": "Bearer", "expires_in"
 
 
 def test_cognito_style_grant_against_nanoidp(nanoidp):
-    answer = token.fetch_token(
+    answer = tokens.fetch_token(
         "cognito",
         nanoidp.token_endpoint,
         GATEWAY.client_id,
@@ -50,7 +50,7 @@ def test_cognito_style_grant_against_nanoidp(nanoidp):
 
 
 def test_client_secret_post_against_nanoidp(nanoidp):
-    answer = token.fetch_token(
+    answer = tokens.fetch_token(
         "oidc",
         nanoidp.token_endpoint,
         POSTER.client_id,
@@ -68,8 +68,8 @@ def test_client_secret_post_against_nanoidp(nanoidp):
     [(GATEWAY.client_id, "wrong-secret-000"), ("no-such-client", "whatever-secret-1")],
 )
 def test_wrong_client_or_secret_says_so(nanoidp, client_id, secret):
-    with pytest.raises(token.TokenError) as err:
-        token.fetch_token("oidc", nanoidp.token_endpoint, client_id, secret, wait=10)
+    with pytest.raises(tokens.TokenError) as err:
+        tokens.fetch_token("oidc", nanoidp.token_endpoint, client_id, secret, wait=10)
     assert err.value.kind == "unauthorized"
     assert err.value.status == 401
     assert "wrong client id or secret" in str(err.value)
@@ -78,8 +78,8 @@ def test_wrong_client_or_secret_says_so(nanoidp, client_id, secret):
 
 
 def test_a_scope_the_client_may_not_have(nanoidp):
-    with pytest.raises(token.TokenError) as err:
-        token.fetch_token(
+    with pytest.raises(tokens.TokenError) as err:
+        tokens.fetch_token(
             "oidc",
             nanoidp.token_endpoint,
             READER.client_id,
@@ -92,8 +92,8 @@ def test_a_scope_the_client_may_not_have(nanoidp):
 
 
 def test_basic_client_sending_the_secret_in_the_body_is_refused(nanoidp):
-    with pytest.raises(token.TokenError) as err:
-        token.fetch_token(
+    with pytest.raises(tokens.TokenError) as err:
+        tokens.fetch_token(
             "oidc",
             nanoidp.token_endpoint,
             OTHER.client_id,
@@ -112,7 +112,7 @@ def test_basic_client_sending_the_secret_in_the_body_is_refused(nanoidp):
 
 def test_cognito_request_shape(static):
     server = static({"/oauth2/token": route(200, {**OK, "scope": "gw/read gw/write"})})
-    answer = token.cognito_token(
+    answer = tokens.cognito_token(
         server.url("/oauth2/token"), "client-1", SECRET, ["gw/read", "gw/write"], wait=5
     )
     assert answer.scope == "gw/read gw/write"
@@ -128,7 +128,7 @@ def test_cognito_request_shape(static):
 
 def test_oidc_post_request_shape_with_audience(static):
     server = static({"/token": route(200, OK)})
-    token.client_credentials(
+    tokens.client_credentials(
         server.url("/token"),
         "client-1",
         SECRET,
@@ -150,7 +150,7 @@ def test_oidc_post_request_shape_with_audience(static):
 
 def test_auth0_request_shape(static):
     server = static({"/oauth/token": route(200, {**OK, "expires_in": 86400})})
-    answer = token.auth0_token(
+    answer = tokens.auth0_token(
         f"127.0.0.1:{server.port}", "m2m-client", SECRET, "gateway123", protocol="http", wait=5
     )
     assert answer.expires_in == 86400
@@ -167,7 +167,7 @@ def test_auth0_request_shape(static):
 
 def test_auth0_through_fetch_token_uses_the_endpoint_host(static):
     server = static({"/oauth/token": route(200, OK)})
-    token.fetch_token(
+    tokens.fetch_token(
         "auth0", server.url("/oauth/token"), "m2m-client", SECRET, audience="gateway123", wait=5
     )
     assert [r["path"] for r in server.requests()] == ["/oauth/token"]
@@ -175,8 +175,8 @@ def test_auth0_through_fetch_token_uses_the_endpoint_host(static):
 
 def test_auth0_without_audience_is_refused_before_any_request(static):
     server = static({"/oauth/token": route(200, OK)})
-    with pytest.raises(token.TokenError, match="opaque token") as err:
-        token.fetch_token("auth0", server.url("/oauth/token"), "m2m", SECRET, wait=5)
+    with pytest.raises(tokens.TokenError, match="opaque token") as err:
+        tokens.fetch_token("auth0", server.url("/oauth/token"), "m2m", SECRET, wait=5)
     assert err.value.kind == "config"
     assert server.requests() == []
 
@@ -194,8 +194,8 @@ def test_auth0_without_audience_is_refused_before_any_request(static):
 )  # fmt: skip
 def test_auth0_errors_say_why(static, answer, kind, fragment):
     server = static({"/oauth/token": answer})
-    with pytest.raises(token.TokenError) as err:
-        token.auth0_token(
+    with pytest.raises(tokens.TokenError) as err:
+        tokens.auth0_token(
             f"127.0.0.1:{server.port}", "m2m", SECRET, "gateway123", protocol="http", wait=5
         )
     assert err.value.kind == kind
@@ -217,8 +217,8 @@ def test_auth0_errors_say_why(static, answer, kind, fragment):
 )  # fmt: skip
 def test_cognito_errors_say_why(static, answer, kind, fragment):
     server = static({"/oauth2/token": answer})
-    with pytest.raises(token.TokenError) as err:
-        token.cognito_token(server.url("/oauth2/token"), "client-1", SECRET, ["a/b"], wait=5)
+    with pytest.raises(tokens.TokenError) as err:
+        tokens.cognito_token(server.url("/oauth2/token"), "client-1", SECRET, ["a/b"], wait=5)
     assert err.value.kind == kind
     assert fragment in str(err.value)
     assert SECRET not in str(err.value)
@@ -226,26 +226,26 @@ def test_cognito_errors_say_why(static, answer, kind, fragment):
 
 def test_missing_inputs_are_config_errors():
     for args in (("", "id", SECRET), ("http://x/token", "", SECRET), ("http://x/token", "id", "")):
-        with pytest.raises(token.TokenError) as err:
-            token.client_credentials(*args, wait=0)
+        with pytest.raises(tokens.TokenError) as err:
+            tokens.client_credentials(*args, wait=0)
         assert err.value.kind == "config"
-    with pytest.raises(token.TokenError, match="not supported"):
-        token.fetch_token("okta", "http://x/token", "id", SECRET)
-    with pytest.raises(token.TokenError, match="auth method"):
-        token.client_credentials("http://x/token", "id", SECRET, auth_method="private_key_jwt")
+    with pytest.raises(tokens.TokenError, match="not supported"):
+        tokens.fetch_token("okta", "http://x/token", "id", SECRET)
+    with pytest.raises(tokens.TokenError, match="auth method"):
+        tokens.client_credentials("http://x/token", "id", SECRET, auth_method="private_key_jwt")
 
 
 def test_auth0_domain():
-    assert token.auth0_domain("https://dev-x.us.auth0.com/oauth/token") == (
+    assert tokens.auth0_domain("https://dev-x.us.auth0.com/oauth/token") == (
         "https",
         "dev-x.us.auth0.com",
     )
-    assert token.auth0_domain("http://127.0.0.1:8080/oauth/token") == ("http", "127.0.0.1:8080")
-    assert token.auth0_domain("dev-x.us.auth0.com") == ("https", "dev-x.us.auth0.com")
+    assert tokens.auth0_domain("http://127.0.0.1:8080/oauth/token") == ("http", "127.0.0.1:8080")
+    assert tokens.auth0_domain("dev-x.us.auth0.com") == ("https", "dev-x.us.auth0.com")
 
 
 def test_token_response_never_shows_the_token():
-    answer = token.TokenResponse("very.secret.token", "Bearer", 60, "a b")
+    answer = tokens.TokenResponse("very.secret.token", "Bearer", 60, "a b")
     assert "very.secret.token" not in repr(answer)
     assert answer.as_dict() == {
         "access_token": "very.secret.token",
@@ -253,7 +253,7 @@ def test_token_response_never_shows_the_token():
         "expires_in": 60,
         "scope": "a b",
     }
-    assert token.TokenResponse("t").as_dict() == {"access_token": "t", "token_type": "Bearer"}
+    assert tokens.TokenResponse("t").as_dict() == {"access_token": "t", "token_type": "Bearer"}
 
 
 # --------------------------------------------------------------------------
@@ -262,22 +262,22 @@ def test_token_response_never_shows_the_token():
 
 
 def test_a_server_that_starts_late_is_waited_for(static, caplog):
-    caplog.set_level(logging.INFO, logger="generator.token")
+    caplog.set_level(logging.INFO, logger="generator.tokens")
     port = free_port()
     static({"/token": route(200, OK)}, port=port, delay=1.5, wait_ready=False)
     started = time.monotonic()
-    answer = token.client_credentials(f"http://127.0.0.1:{port}/token", "id", SECRET, wait=60)
+    answer = tokens.client_credentials(f"http://127.0.0.1:{port}/token", "id", SECRET, wait=60)
     assert answer.access_token == OK["access_token"]
     assert any("retrying" in r.getMessage() for r in caplog.records)  # it did wait
     assert time.monotonic() - started < 60
 
 
 def test_a_server_that_never_starts_fails_at_the_deadline(caplog):
-    caplog.set_level(logging.INFO, logger="generator.token")
+    caplog.set_level(logging.INFO, logger="generator.tokens")
     url = f"http://127.0.0.1:{free_port()}/token"
     started = time.monotonic()
-    with pytest.raises(token.TokenError) as err:
-        token.client_credentials(url, "id", SECRET, wait=1.0)
+    with pytest.raises(tokens.TokenError) as err:
+        tokens.client_credentials(url, "id", SECRET, wait=1.0)
     elapsed = time.monotonic() - started
     assert err.value.kind == "unreachable"
     assert "cannot connect to the token endpoint 127.0.0.1" in str(err.value)
@@ -289,8 +289,8 @@ def test_a_server_that_never_starts_fails_at_the_deadline(caplog):
 
 def test_a_host_that_does_not_resolve_yet():
     # .invalid never resolves (RFC 6761), like a Cognito domain minutes old.
-    with pytest.raises(token.TokenError) as err:
-        token.cognito_token(
+    with pytest.raises(tokens.TokenError) as err:
+        tokens.cognito_token(
             "https://my-gateway-dev.auth.us-west-2.invalid/oauth2/token", "id", SECRET, wait=0.5
         )
     assert err.value.kind == "dns"
@@ -306,8 +306,8 @@ def test_wait_zero_tries_once():
         calls.append(1)
         raise requests.exceptions.ConnectionError("refused")
 
-    with pytest.raises(token.TokenError):
-        token.with_retry(op, url="http://127.0.0.1:1/token", wait=0)
+    with pytest.raises(tokens.TokenError):
+        tokens.with_retry(op, url="http://127.0.0.1:1/token", wait=0)
     assert len(calls) == 1
 
 
@@ -319,20 +319,20 @@ def test_backoff_is_exponential_and_stops_at_the_deadline(monkeypatch):
         sleeps.append(seconds)
         clock[0] += seconds
 
-    monkeypatch.setattr(token.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
 
     def op():
         raise requests.exceptions.ConnectionError("refused")
 
-    with pytest.raises(token.TokenError, match=r"tried 6 times over 5\.0 s"):
-        token.with_retry(op, url="http://127.0.0.1:1/token", wait=5, sleep=sleep)
+    with pytest.raises(tokens.TokenError, match=r"tried 6 times over 5\.0 s"):
+        tokens.with_retry(op, url="http://127.0.0.1:1/token", wait=5, sleep=sleep)
     assert sleeps == [0.25, 0.5, 1.0, 2.0, 1.25]
 
 
 def test_backoff_delay_is_capped(monkeypatch):
     clock = [0.0]
     sleeps = []
-    monkeypatch.setattr(token.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
 
     def sleep(seconds):
         sleeps.append(seconds)
@@ -341,9 +341,9 @@ def test_backoff_delay_is_capped(monkeypatch):
     def op():
         raise requests.exceptions.ConnectionError("refused")
 
-    with pytest.raises(token.TokenError):
-        token.with_retry(op, url="http://127.0.0.1:1/token", wait=120, sleep=sleep)
-    assert max(sleeps) == token.MAX_DELAY
+    with pytest.raises(tokens.TokenError):
+        tokens.with_retry(op, url="http://127.0.0.1:1/token", wait=120, sleep=sleep)
+    assert max(sleeps) == tokens.MAX_DELAY
     assert sum(sleeps) == pytest.approx(120)
 
 
@@ -355,19 +355,19 @@ def test_other_errors_are_not_retried():
         raise ValueError("bug")
 
     with pytest.raises(ValueError):
-        token.with_retry(op, url="http://127.0.0.1:1/token", wait=30)
+        tokens.with_retry(op, url="http://127.0.0.1:1/token", wait=30)
     assert len(calls) == 1
 
 
 def test_nothing_secret_is_logged(nanoidp, static, caplog):
     caplog.set_level(logging.DEBUG)
-    answer = token.fetch_token(
+    answer = tokens.fetch_token(
         "oidc", nanoidp.token_endpoint, GATEWAY.client_id, GATEWAY.client_secret, wait=10
     )
-    with pytest.raises(token.TokenError):
-        token.fetch_token("oidc", nanoidp.token_endpoint, GATEWAY.client_id, SECRET, wait=10)
-    with pytest.raises(token.TokenError):
-        token.client_credentials(f"http://127.0.0.1:{free_port()}/t", "id", SECRET, wait=0.3)
+    with pytest.raises(tokens.TokenError):
+        tokens.fetch_token("oidc", nanoidp.token_endpoint, GATEWAY.client_id, SECRET, wait=10)
+    with pytest.raises(tokens.TokenError):
+        tokens.client_credentials(f"http://127.0.0.1:{free_port()}/t", "id", SECRET, wait=0.3)
     text = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (GATEWAY.client_secret, SECRET, answer.access_token):
         assert secret not in text

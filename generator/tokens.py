@@ -86,6 +86,38 @@ class TokenResponse:
         return out
 
 
+@dataclass(frozen=True)
+class ClientCredentials:
+    """How to get a token: provider (cognito | auth0 | oidc) and one client.
+
+    ``repr`` never shows the secret.
+    """
+
+    provider: str
+    token_endpoint: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    scopes: tuple[str, ...] = ()
+    audience: str | None = None
+    auth_method: str | None = None  # oidc only: client_secret_basic | client_secret_post
+
+    def fetch(
+        self, *, wait: float = DEFAULT_WAIT, timeout: float = DEFAULT_TIMEOUT
+    ) -> TokenResponse:
+        """One client_credentials token for this client (see :func:`fetch_token`)."""
+        return fetch_token(
+            self.provider,
+            self.token_endpoint,
+            self.client_id,
+            self.client_secret,
+            scopes=self.scopes,
+            audience=self.audience,
+            auth_method=self.auth_method,
+            wait=wait,
+            timeout=timeout,
+        )
+
+
 # --------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------
