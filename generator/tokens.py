@@ -12,7 +12,13 @@
 Connection and DNS errors are retried with exponential backoff until the
 ``wait`` deadline (a new Cognito domain takes a while to resolve); anything
 else fails at once with a :class:`TokenError` that says why and what to do.
-Neither the client secret nor a token ever reaches a log line or a message.
+:func:`with_retry`, the backoff loop, is shared with ``generator.verify`` (its
+discovery and JWKS requests).
+
+Neither the client secret nor a token ever reaches a log line or a message:
+whatever a server answers is passed through :func:`generator.masking.mask`
+(the secret raw, URL-encoded, JSON-escaped, and inside HTTP Basic
+credentials, for an endpoint that echoes the request) before it is shortened.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -28,6 +35,7 @@ from urllib.parse import urlsplit
 import requests
 
 from generator.errors import VerifyError
+from generator.masking import mask
 
 try:
     from urllib3.exceptions import NameResolutionError as _NameResolutionError
@@ -65,6 +73,16 @@ class TokenError(VerifyError):
         self.kind = kind
         self.status = status
         super().__init__(f"{reason}; {fix}" if fix else reason)
+
+    def masked(self, secrets: Iterable[str], *, client_id: str | None = None) -> TokenError:
+        """The same error with every form of ``secrets`` masked in its text."""
+        secrets = tuple(secrets)
+        return TokenError(
+            mask(self.reason, secrets, client_id=client_id),
+            mask(self.fix, secrets, client_id=client_id),
+            self.kind,
+            self.status,
+        )
 
 
 @dataclass(frozen=True)
@@ -236,8 +254,11 @@ def client_credentials(
             allow_redirects=False,
         )
 
-    response = with_retry(post, url=token_endpoint, wait=wait, secrets=(client_secret,))
-    return _parse_response(response, token_endpoint, provider, client_secret)
+    with _masking(client_id, client_secret):
+        response = with_retry(
+            post, url=token_endpoint, wait=wait, secrets=(client_secret,), client_id=client_id
+        )
+        return _parse_response(response, token_endpoint, provider, client_id, client_secret)
 
 
 def auth0_token(
@@ -274,17 +295,20 @@ def auth0_token(
     def call() -> Any:
         return client.client_credentials(audience)
 
-    try:
-        answer = with_retry(call, url=url, wait=wait, secrets=(client_secret,))
-    except Auth0Error as err:
-        raise _auth0_error(err, url, audience, client_secret) from None
-    if not isinstance(answer, dict):
-        raise TokenError(
-            f"{url} answered with something that is not a JSON object",
-            "check the Auth0 domain (AUTH0_DOMAIN / auth0.domain): it must be the tenant host",
-            "bad_response",
-        )
-    return _token_from_json(answer, url, client_secret)
+    with _masking(client_id, client_secret):
+        try:
+            answer = with_retry(
+                call, url=url, wait=wait, secrets=(client_secret,), client_id=client_id
+            )
+        except Auth0Error as err:
+            raise _auth0_error(err, url, audience, client_id, client_secret) from None
+        if not isinstance(answer, dict):
+            raise TokenError(
+                f"{url} answered with something that is not a JSON object",
+                "check the Auth0 domain (AUTH0_DOMAIN / auth0.domain): it must be the tenant host",
+                "bad_response",
+            )
+        return _token_from_json(answer, url)
 
 
 def auth0_domain(endpoint: str) -> tuple[str, str]:
@@ -306,17 +330,22 @@ def with_retry(
     url: str,
     wait: float = DEFAULT_WAIT,
     secrets: Iterable[str] = (),
+    client_id: str | None = None,
     what: str = "token endpoint",
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Run ``op``; retry connection and DNS errors with backoff until ``wait`` s.
 
     The delay starts at 0.25 s and doubles up to 8 s, never past the
     deadline; one last attempt is made at the deadline. Any other error
     propagates at once. At the deadline a :class:`TokenError` (``dns`` or
-    ``unreachable``) says what happened and what to do.
+    ``unreachable``) says what happened and what to do. ``secrets`` (with
+    ``client_id`` for their HTTP Basic form) are masked in any error text.
+    ``sleep`` and ``clock`` (seconds, monotonic) are injected by tests.
     """
-    start = time.monotonic()
+    secrets = tuple(secrets)
+    start = clock()
     deadline = start + max(0.0, wait)
     delay = FIRST_DELAY
     attempt = 0
@@ -327,13 +356,14 @@ def with_retry(
             return op()
         except requests.exceptions.SSLError as err:
             raise TokenError(
-                f"TLS error talking to the {what} {host}: {_scrub(_short(err), secrets)}",
+                f"TLS error talking to the {what} {host}: "
+                + _short(mask(str(err), secrets, client_id=client_id)),
                 "check the URL (https for real providers) and the system CA certificates",
                 "tls",
             ) from None
         except requests.exceptions.ConnectionError as err:
             dns = _is_dns_error(err)
-            now = time.monotonic()
+            now = clock()
             if now >= deadline:
                 raise _unreachable(host, dns, now - start, attempt, wait, what) from None
             pause = min(delay, deadline - now)
@@ -402,7 +432,7 @@ def _is_dns_error(err: BaseException) -> bool:
 
 
 def _parse_response(
-    response: requests.Response, url: str, provider: str, secret: str
+    response: requests.Response, url: str, provider: str, client_id: str, secret: str
 ) -> TokenResponse:
     status = response.status_code
     ctype = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
@@ -413,7 +443,8 @@ def _parse_response(
     if status >= 400:
         error = body.get("error") if isinstance(body, dict) else None
         desc = body.get("error_description") if isinstance(body, dict) else None
-        raise _http_error(status, error, desc, url, provider, secret, ctype)
+        said = _masked_said(status, error, desc, client_id, secret)
+        raise _http_error(status, error, said, url, provider, ctype)
     if 300 <= status < 400:
         raise TokenError(
             f"{url} redirected (HTTP {status}) instead of answering",
@@ -428,10 +459,10 @@ def _parse_response(
             "bad_response",
             status,
         )
-    return _token_from_json(body, url, secret)
+    return _token_from_json(body, url)
 
 
-def _token_from_json(body: dict, url: str, secret: str) -> TokenResponse:
+def _token_from_json(body: dict, url: str) -> TokenResponse:
     token = body.get("access_token")
     if not isinstance(token, str) or not token:
         raise TokenError(
@@ -453,18 +484,19 @@ def _token_from_json(body: dict, url: str, secret: str) -> TokenResponse:
     )
 
 
+def _masked_said(status: int | None, error: Any, desc: Any, client_id: str, secret: str) -> str:
+    """``HTTP 400 invalid_request: <description>``: what the server said, with
+    the secret masked in every form *before* it is shortened."""
+    error = error if isinstance(error, str) else None
+    desc = desc if isinstance(desc, str) else ""
+    said = f"HTTP {status}" + (f" {error}" if error else "") + (f": {desc}" if desc else "")
+    return _short(mask(said, (secret,), client_id=client_id))
+
+
 def _http_error(
-    status: int,
-    error: Any,
-    desc: Any,
-    url: str,
-    provider: str,
-    secret: str,
-    ctype: str,
+    status: int, error: Any, said: str, url: str, provider: str, ctype: str
 ) -> TokenError:
     error = error if isinstance(error, str) else None
-    detail = _scrub(_short(desc), (secret,)) if isinstance(desc, str) and desc else ""
-    said = f"HTTP {status}" + (f" {error}" if error else "") + (f": {detail}" if detail else "")
     if status == 401 or error == "invalid_client":
         return TokenError(
             f"the token endpoint rejected the client credentials ({said})",
@@ -506,12 +538,12 @@ def _http_error(
     )
 
 
-def _auth0_error(err: Any, url: str, audience: str, secret: str) -> TokenError:
+def _auth0_error(err: Any, url: str, audience: str, client_id: str, secret: str) -> TokenError:
     status = getattr(err, "status_code", None)
     code = getattr(err, "error_code", None)
-    message = _scrub(_short(getattr(err, "message", "") or ""), (secret,))
-    said = f"HTTP {status}" + (f" {code}" if code and code != "a0.sdk.internal.unknown" else "")
-    said += f": {message}" if message else ""
+    code = code if isinstance(code, str) and code != "a0.sdk.internal.unknown" else None
+    message = str(getattr(err, "message", "") or "")
+    said = _masked_said(status, code, message, client_id, secret)
     if status == 401 or code == "invalid_client":
         return TokenError(
             f"Auth0 rejected the client credentials ({said})",
@@ -567,11 +599,14 @@ def _require(url: str, client_id: str, client_secret: str) -> None:
         )
 
 
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
+@contextmanager
+def _masking(client_id: str, secret: str) -> Iterator[None]:
+    """Mask the secret in any TokenError leaving the block (a second net under
+    the masking each message already had before it was shortened)."""
+    try:
+        yield
+    except TokenError as err:
+        raise err.masked((secret,), client_id=client_id) from None
 
 
 def _short(value: Any, limit: int = 200) -> str:

@@ -265,11 +265,9 @@ def test_a_server_that_starts_late_is_waited_for(static, caplog):
     caplog.set_level(logging.INFO, logger="generator.tokens")
     port = free_port()
     static({"/token": route(200, OK)}, port=port, delay=1.5, wait_ready=False)
-    started = time.monotonic()
     answer = tokens.client_credentials(f"http://127.0.0.1:{port}/token", "id", SECRET, wait=60)
     assert answer.access_token == OK["access_token"]
     assert any("retrying" in r.getMessage() for r in caplog.records)  # it did wait
-    assert time.monotonic() - started < 60
 
 
 def test_a_server_that_never_starts_fails_at_the_deadline(caplog):
@@ -283,8 +281,7 @@ def test_a_server_that_never_starts_fails_at_the_deadline(caplog):
     assert "cannot connect to the token endpoint 127.0.0.1" in str(err.value)
     attempts = int(str(err.value).split("tried ")[1].split(" ")[0])
     assert attempts >= 2
-    assert elapsed >= 1.0  # it kept trying until the deadline ...
-    assert elapsed < 15  # ... and stopped there
+    assert elapsed >= 1.0  # it kept trying until the deadline (stopping there: FakeClock tests)
 
 
 def test_a_host_that_does_not_resolve_yet():
@@ -311,38 +308,47 @@ def test_wait_zero_tries_once():
     assert len(calls) == 1
 
 
-def test_backoff_is_exponential_and_stops_at_the_deadline(monkeypatch):
-    clock = [1000.0]
-    sleeps = []
+class FakeClock:
+    """A monotonic clock that moves only when ``sleep`` is called: injected
+    into with_retry (nothing global is patched)."""
 
-    def sleep(seconds):
-        sleeps.append(seconds)
-        clock[0] += seconds
+    def __init__(self, start: float = 0.0):
+        self.now = start
+        self.sleeps: list[float] = []
 
-    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_backoff_is_exponential_and_stops_at_the_deadline():
+    clock = FakeClock(1000.0)
 
     def op():
         raise requests.exceptions.ConnectionError("refused")
 
     with pytest.raises(tokens.TokenError, match=r"tried 6 times over 5\.0 s"):
-        tokens.with_retry(op, url="http://127.0.0.1:1/token", wait=5, sleep=sleep)
+        tokens.with_retry(
+            op, url="http://127.0.0.1:1/token", wait=5, sleep=clock.sleep, clock=clock
+        )
+    sleeps = clock.sleeps
     assert sleeps == [0.25, 0.5, 1.0, 2.0, 1.25]
 
 
-def test_backoff_delay_is_capped(monkeypatch):
-    clock = [0.0]
-    sleeps = []
-    monkeypatch.setattr(tokens.time, "monotonic", lambda: clock[0])
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        clock[0] += seconds
+def test_backoff_delay_is_capped():
+    clock = FakeClock()
 
     def op():
         raise requests.exceptions.ConnectionError("refused")
 
     with pytest.raises(tokens.TokenError):
-        tokens.with_retry(op, url="http://127.0.0.1:1/token", wait=120, sleep=sleep)
+        tokens.with_retry(
+            op, url="http://127.0.0.1:1/token", wait=120, sleep=clock.sleep, clock=clock
+        )
+    sleeps = clock.sleeps
     assert max(sleeps) == tokens.MAX_DELAY
     assert sum(sleeps) == pytest.approx(120)
 
@@ -371,3 +377,75 @@ def test_nothing_secret_is_logged(nanoidp, static, caplog):
     text = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (GATEWAY.client_secret, SECRET, answer.access_token):
         assert secret not in text
+
+
+# --------------------------------------------------------------------------
+# an endpoint that echoes the request: no form of the secret gets through
+# --------------------------------------------------------------------------
+
+#: Characters that change under URL encoding, JSON escaping and base64.
+ECHOED = 'Zq8"vX+p/W\\k=3mR7tY9&uB2nC5'
+ECHO_CLIENT = "echo-client"
+#: Filler lengths that move the echoed secret across the 200-character cut.
+PADS = range(0, 240, 3)
+
+
+def leaked(text: str, secret: str = ECHOED, client_id: str = ECHO_CLIENT) -> list[str]:
+    """Every 8-character piece of any form of ``secret`` found in ``text``
+    (raw, URL-encoded, JSON-escaped, base64, HTTP Basic credentials)."""
+    from generator.masking import forms
+
+    return sorted(
+        {
+            form[i : i + 8]
+            for form in forms(secret, client_id=client_id)
+            for i in range(len(form) - 7)
+            if form[i : i + 8] in text
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "echo", "proof"),
+    [
+        ("basic", "json", "Authorization: Basic ***"),
+        ("post", "json", "client_secret=***"),
+        ("auth0", "text", '"client_secret": "***"'),
+    ],
+)
+def test_an_echoing_endpoint_never_shows_the_secret(static, caplog, call, echo, proof):
+    caplog.set_level(logging.DEBUG)
+    server = static({"/oauth2/token": route(400, echo=echo), "/oauth/token": route(400, echo=echo)})
+    messages = []
+    for pad in PADS:
+        with pytest.raises(tokens.TokenError) as err:
+            if call == "auth0":
+                # auth0-python's URL takes no query: the audience, sent before the
+                # secret, moves it across the cut instead.
+                tokens.auth0_token(
+                    f"127.0.0.1:{server.port}",
+                    ECHO_CLIENT,
+                    ECHOED,
+                    "a" * (pad + 1),
+                    protocol="http",
+                    wait=5,
+                )
+            else:
+                tokens.client_credentials(
+                    server.url(f"/oauth2/token?pad={pad}"),
+                    ECHO_CLIENT,
+                    ECHOED,
+                    auth_method="client_secret_basic" if call == "basic" else "client_secret_post",
+                    wait=5,
+                )
+        messages.append(str(err.value))
+    # The server did echo the secret (in the form this client sent it) ...
+    sent = server.requests()[0]
+    assert leaked(json.dumps(sent)), "the echo server saw no secret: the test proves nothing"
+    # ... and the unpadded answer shows it masked in place,
+    assert proof in messages[0], messages[0]
+    # while no message, however it was cut, and no log line holds any piece of it.
+    for message in messages:
+        assert leaked(message) == [], message
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    assert leaked(logs) == []

@@ -3,7 +3,10 @@
 It answers fixed routes (status, content type, body) and appends every
 request it sees (method, path, headers, body) to a JSON-lines file, so a test
 can check the shape of what a client sent. ``delay`` makes it bind its port
-only after that many seconds (a server that "starts late").
+only after that many seconds (a server that "starts late"). An ``echo`` route
+answers with the request's own headers and body in its error text, as some
+misbehaving endpoints do (``?pad=N`` puts N filler characters in front, to
+move the echoed secret across a message's truncation point).
 
 Used from tests::
 
@@ -38,8 +41,17 @@ def route(
     *,
     body: str | None = None,
     content_type: str | None = None,
+    echo: str | None = None,
 ) -> dict:
-    """One canned answer: a JSON body (``json_body``) or raw text (``body``)."""
+    """One canned answer: a JSON body (``json_body``) or raw text (``body``).
+
+    ``echo="json"`` answers ``{"error": "invalid_request", "error_description":
+    <the request's headers and body>}``; ``echo="text"`` the same text as
+    text/plain.
+    """
+    if echo is not None:
+        ctype = "application/json" if echo == "json" else "text/plain"
+        return {"status": status, "echo": echo, "body": "", "content_type": ctype}
     if json_body is not None:
         return {
             "status": status,
@@ -106,6 +118,20 @@ class StaticServer(ServerProcess):
 # --------------------------------------------------------------------------
 
 
+def _echo(answer: dict, request: BaseHTTPRequestHandler, body: str) -> str:
+    """The request's headers and body as an error answer (see ``route``)."""
+    query = request.path.partition("?")[2]
+    pad = next(
+        (int(v) for k, _, v in (p.partition("=") for p in query.split("&")) if k == "pad"), 0
+    )
+    auth = request.headers.get("Authorization")
+    said = f"Authorization: {auth}; " if auth else ""
+    text = f"{'x' * pad}you sent {said}body {body}"
+    if answer["echo"] == "json":
+        return json.dumps({"error": "invalid_request", "error_description": text})
+    return text
+
+
 def _serve(config_path: str) -> None:
     config = json.loads(Path(config_path).read_text())
     routes: dict[str, dict] = config["routes"]
@@ -136,7 +162,7 @@ def _serve(config_path: str) -> None:
                 answer = route(200, body="ready")
             if answer is None:
                 answer = route(404, {"error": "not_found"})
-            data = answer["body"].encode("utf-8")
+            data = (_echo(answer, self, body) if answer.get("echo") else answer["body"]).encode()
             self.send_response(answer["status"])
             self.send_header("Content-Type", answer["content_type"])
             self.send_header("Content-Length", str(len(data)))
