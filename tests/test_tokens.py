@@ -20,6 +20,7 @@ from generator import tokens
 from generator.emulator import free_port
 from generator.errors import VerifyError
 from tests.support.idp_fixtures import AUDIENCE, GATEWAY, OTHER, POSTER, READER
+from tests.support.leaks import ECHO_CLIENT, ECHOED, PADS, leaked
 from tests.support.static_http import route
 
 SECRET = "the-client-secret-9f8e7d"
@@ -382,27 +383,6 @@ def test_nothing_secret_is_logged(nanoidp, static, caplog):
 # --------------------------------------------------------------------------
 # an endpoint that echoes the request: no form of the secret gets through
 # --------------------------------------------------------------------------
-
-#: Characters that change under URL encoding, JSON escaping and base64.
-ECHOED = 'Zq8"vX+p/W\\k=3mR7tY9&uB2nC5'
-ECHO_CLIENT = "echo-client"
-#: Filler lengths that move the echoed secret across the 200-character cut.
-PADS = range(0, 240, 3)
-
-
-def leaked(text: str, secret: str = ECHOED, client_id: str = ECHO_CLIENT) -> list[str]:
-    """Every 8-character piece of any form of ``secret`` found in ``text``
-    (raw, URL-encoded, JSON-escaped, base64, HTTP Basic credentials)."""
-    from generator.masking import forms
-
-    return sorted(
-        {
-            form[i : i + 8]
-            for form in forms(secret, client_id=client_id)
-            for i in range(len(form) - 7)
-            if form[i : i + 8] in text
-        }
-    )
 
 
 @pytest.mark.parametrize(
