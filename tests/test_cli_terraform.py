@@ -229,13 +229,26 @@ def test_authorizer_reruns_are_byte_stable(project, applied):
 # verify / token against the emulator
 
 
-def test_verify_against_moto_passes_and_skips_the_token(project, applied):
-    result = project("verify", "local", "--wait", "5")
+def test_verify_against_moto_fails_closed_on_the_missing_token(project, applied):
+    """moto has no token endpoint: verify cannot check a token, so it fails
+    (exit 1) and says to ask for discovery-only checks explicitly."""
+    result = project("verify", "local", "--wait", "5", "--json")
+    assert result.code == 1, result
+    doc = result.json()
+    assert doc["ok"] is False
+    failed = {c["name"]: c for c in doc["checks"] if c["status"] == "fail"}
+    assert list(failed) == ["token"], doc
+    assert "cannot issue client_credentials tokens" in failed["token"]["detail"]
+    assert "--no-token" in failed["token"]["fix"]
+
+
+def test_verify_against_moto_with_no_token_passes(project, applied):
+    result = project("verify", "local", "--wait", "5", "--no-token")
     assert result.code == 0, result
-    assert "SKIP" in result.stdout and "cannot issue" in result.stdout
+    assert "SKIP" in result.stdout and "--no-token" in result.stdout
     assert "FAIL" not in result.stdout
 
-    as_json = project("verify", "local", "--wait", "5", "--json")
+    as_json = project("verify", "local", "--wait", "5", "--no-token", "--json")
     assert as_json.code == 0, as_json
     doc = as_json.json()
     assert doc["ok"] is True
@@ -244,8 +257,6 @@ def test_verify_against_moto_passes_and_skips_the_token(project, applied):
     assert status["issuer"] == "pass"
     assert status["JWKS"] == "pass"
     assert status["token"] == "skip"
-    token_row = next(c for c in doc["checks"] if c["name"] == "token")
-    assert "cannot issue client_credentials tokens" in token_row["detail"]
 
 
 def test_token_against_moto_fails_in_one_line(project, applied):

@@ -2,12 +2,15 @@
 
 nanoidp issues real client_credentials tokens (aud, client_id, scope); a
 moto server emulates Cognito (discovery and JWKS, no client_credentials
-tokens); a small static server serves hand-made discovery documents.
+tokens); a small static server serves hand-made discovery documents and
+token endpoints that echo what they were sent. The pure checks are also
+called directly, with a fixed clock value.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
@@ -17,7 +20,7 @@ from generator import verify
 from generator.emulator import free_port
 from generator.tokens import ClientCredentials, TokenResponse
 from generator.ui import checks_renderable
-from generator.verify import Check, Status
+from generator.verify import Check, Status, checks, token_checks
 from tests.support.idp_fixtures import (
     AUDIENCE,
     GATEWAY,
@@ -25,6 +28,7 @@ from tests.support.idp_fixtures import (
     mint,
     other_key,
 )
+from tests.support.leaks import ECHO_CLIENT, ECHOED, PADS, leaked
 from tests.support.nanoidp import KID
 from tests.support.static_http import route
 
@@ -437,12 +441,13 @@ def test_bad_discovery_documents(static, answer, fragment):
             "allowedAudience": ["x"],
         }
     }
-    rows = verify.verify(doc, wait=5)
+    rows = verify.verify(doc, no_token=True, wait=5)
     named = by_name(rows)
     assert named["discovery document"].status is Status.FAIL
     assert fragment in named["discovery document"].detail
     assert named["JWKS"].status is Status.SKIP
     assert named["token"].status is Status.SKIP
+    assert not verify.all_ok(rows)  # --no-token never hides a discovery failure
 
 
 def test_discovery_issuer_that_is_not_the_url_base(static, nanoidp):
@@ -570,7 +575,7 @@ def moto_pool(moto_server):
     return moto_server, pool, client
 
 
-def test_moto_discovery_jwks_and_issuer_pass_and_the_token_is_skipped(moto_pool):
+def test_moto_discovery_jwks_and_issuer_pass_and_the_missing_token_fails(moto_pool):
     moto, pool, client = moto_pool
     doc = {
         "customJWTAuthorizer": {
@@ -590,13 +595,17 @@ def test_moto_discovery_jwks_and_issuer_pass_and_the_token_is_skipped(moto_pool)
     for name in ("discoveryUrl", "authorizer rules", "discovery document", "issuer", "JWKS"):
         assert named[name].status is Status.PASS, verify.format_text(rows)
     assert "local emulator" in named["issuer"].detail
-    assert named["token"].status is Status.SKIP
-    assert "cannot issue client_credentials tokens" in named["token"].detail
-    assert verify.all_ok(rows)
+    row = assert_only_failure(rows, "token", "cannot issue client_credentials tokens", "--no-token")
+    assert "its token endpoint:" in row.detail  # what the emulator answered
     assert_no_secrets(rows, client["ClientSecret"])
+    # Discovery-only checks, asked for: the same emulator passes.
+    rows = verify.verify(doc, no_token=True, wait=5)
+    assert verify.all_ok(rows), verify.format_text(rows)
+    assert by_name(rows)["token"].status is Status.SKIP
+    assert "--no-token" in by_name(rows)["token"].detail
 
 
-def test_moto_without_credentials_says_the_same(moto_pool):
+def test_moto_without_credentials_fails_on_the_missing_credentials(moto_pool):
     moto, pool, client = moto_pool
     doc = {
         "customJWTAuthorizer": {
@@ -604,9 +613,10 @@ def test_moto_without_credentials_says_the_same(moto_pool):
             "allowedClients": [client["ClientId"]],
         }
     }
-    rows = verify.verify(doc, wait=5)
-    assert verify.all_ok(rows)
-    assert "cannot issue client_credentials tokens" in by_name(rows)["token"].detail
+    rows = verify.verify(doc, credentials_problem="local: Terraform has no outputs", wait=5)
+    assert_only_failure(
+        rows, "token", "no client credentials: local: Terraform has no outputs", "--no-token"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -652,11 +662,106 @@ def test_a_callable_that_raises_a_user_error_is_a_failed_row(nanoidp):
     assert "no outputs" in by_name(rows)["token"].detail
 
 
-def test_no_token_source_is_a_skip(nanoidp):
+def test_no_token_source_is_a_failure_that_names_no_token(nanoidp):
     rows = verify.verify(doc_for(nanoidp, allowedAudience=[AUDIENCE]), wait=10)
+    row = assert_only_failure(rows, "token", "no client credentials given", "--no-token")
+    assert "AUTHGEN_CLIENT_SECRET" in row.fix
+    assert by_name(rows)["token checks"].status is Status.SKIP
+
+
+def test_credentials_that_could_not_be_read_fail_with_the_reason(nanoidp):
+    problem = "dev: terraform init failed (exit code 1): Error: Failed to query available provider"
+    rows = verify.verify(
+        doc_for(nanoidp, allowedAudience=[AUDIENCE]), credentials_problem=problem, wait=10
+    )
+    row = assert_only_failure(rows, "token", f"no client credentials: {problem}")
+    assert "--no-token" in row.fix
+
+
+def test_no_token_asks_for_discovery_only_checks(nanoidp):
+    rows = verify.verify(doc_for(nanoidp, allowedAudience=[AUDIENCE]), no_token=True, wait=10)
+    assert verify.all_ok(rows), verify.format_text(rows)
+    named = by_name(rows)
+    for name in ("discoveryUrl", "authorizer rules", "discovery document", "issuer", "JWKS"):
+        assert named[name].status is Status.PASS
+    assert named["token"].status is Status.SKIP
+    assert "not requested: --no-token" in named["token"].detail
+    assert "signature" not in named
+
+
+def test_no_token_does_not_ask_for_a_token(nanoidp):
+    asked = []
+    rows = verify.verify(
+        doc_for(nanoidp, allowedAudience=[AUDIENCE]),
+        get_token=lambda: asked.append(1) or mint(nanoidp),
+        no_token=True,
+        wait=10,
+    )
+    assert asked == []
     assert verify.all_ok(rows)
-    assert by_name(rows)["token"].status is Status.SKIP
-    assert "AUTHGEN_CLIENT_SECRET" in by_name(rows)["token"].fix
+
+
+def test_an_emulator_that_rejects_the_client_fails_as_any_provider_would(nanoidp):
+    """A local emulator *with* a token endpoint (issue 10) that answers 401 is
+    a wrong secret, not a missing endpoint: no emulator wording."""
+    rows = verify.verify(
+        doc_for(nanoidp, allowedAudience=[AUDIENCE]),
+        credentials=creds(nanoidp, secret="not-the-secret-4242"),
+        emulator=True,
+        wait=10,
+    )
+    row = assert_only_failure(rows, "token", "wrong client id or secret")
+    assert verify.EMULATOR_NO_TOKENS not in row.detail
+
+
+def test_an_emulator_without_a_token_endpoint_fails_naming_no_token(nanoidp, static):
+    server = static({"/oauth2/token": route(500, body="not implemented")})
+    emulated = ClientCredentials("cognito", server.url("/oauth2/token"), "id", "emu-secret-0001")
+    rows = verify.verify(
+        doc_for(nanoidp, allowedAudience=[AUDIENCE]), credentials=emulated, emulator=True, wait=5
+    )
+    assert_only_failure(rows, "token", verify.EMULATOR_NO_TOKENS, "--no-token")
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["passing", "no credentials", "unreadable outputs", "wrong secret", "opaque token",
+     "expired", "no token asked", "bad discovery url", "emulator without tokens"],
+)  # fmt: skip
+def test_all_ok_means_every_check_that_applies_ran_and_passed(nanoidp, static, case):
+    """Fail closed: a run is ok exactly when each row passed, does not apply
+    (the rule is not set) or was left out on request (--no-token)."""
+    doc = doc_for(nanoidp, allowedAudience=[AUDIENCE], allowedScopes=["invoke:gateway"])
+    kw: dict = {}
+    if case == "passing":
+        kw["credentials"] = creds(nanoidp)
+    elif case == "unreadable outputs":
+        kw["credentials_problem"] = "dev: Terraform has no outputs"
+    elif case == "wrong secret":
+        kw["credentials"] = creds(nanoidp, secret="not-the-secret-4242")
+    elif case == "opaque token":
+        kw["get_token"] = lambda: "opaque-token-value-123456"
+    elif case == "expired":
+        kw["get_token"] = lambda: mint(nanoidp)
+        kw["now"] = lambda: time.time() + 86400
+    elif case == "no token asked":
+        kw["no_token"] = True
+    elif case == "bad discovery url":
+        doc = {"customJWTAuthorizer": {"discoveryUrl": nanoidp.issuer, "allowedAudience": ["x"]}}
+        kw["credentials"] = creds(nanoidp)
+    elif case == "emulator without tokens":
+        server = static({"/oauth2/token": route(500, body="not implemented")})
+        kw["credentials"] = ClientCredentials(
+            "cognito", server.url("/oauth2/token"), "i", "emu-s-1"
+        )
+        kw["emulator"] = True
+    rows = verify.verify(doc, wait=5, **kw)
+    ran_or_not_applicable = all(
+        r.passed or r.detail.startswith(("not set in the authorizer file", "not requested:"))
+        for r in rows
+    )
+    assert verify.all_ok(rows) is ran_or_not_applicable, verify.format_text(rows)
+    assert verify.all_ok(rows) is (case in ("passing", "no token asked")), verify.format_text(rows)
 
 
 def test_text_and_table_output(nanoidp):
@@ -691,3 +796,127 @@ def test_token_scopes():
     assert verify.token_scopes({"scp": "a"}) == ["a"]
     assert verify.token_scopes({"scope": ""}) == []
     assert verify.token_scopes({}) == []
+
+
+# --------------------------------------------------------------------------
+# the pure checks, called directly (a clock value, no I/O)
+# --------------------------------------------------------------------------
+
+NOW = 1_800_000_000.0  # a fixed clock value: 2027-01-15T08:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("claims", "status", "fragment"),
+    [
+        ({"exp": NOW + 600, "iat": NOW - 10}, Status.PASS, "valid until 2027-01-15T08:10:00Z (10 min left"),
+        ({"exp": NOW - 30}, Status.PASS, "leeway 60 s"),  # within the leeway
+        ({"exp": NOW - 3600}, Status.FAIL, "expired at 2027-01-15T07:00:00Z (60 min ago)"),
+        ({"exp": NOW + 7200, "nbf": NOW + 3600}, Status.FAIL, "not valid before"),
+        ({"exp": NOW + 7200, "iat": NOW + 600}, Status.FAIL, "issued in the future"),
+        ({"exp": "soon"}, Status.FAIL, "not a number of seconds"),
+        ({"iat": NOW}, Status.FAIL, "no exp claim"),
+    ],
+)  # fmt: skip
+def test_check_lifetime_against_a_clock_value(claims, status, fragment):
+    row = token_checks.check_lifetime(claims, now=NOW, leeway=60)
+    assert row.status is status, row
+    assert fragment in row.detail, row
+
+
+def test_verify_reads_the_injected_clock(nanoidp):
+    token = mint(nanoidp)  # valid for an hour from the real clock
+    doc = doc_for(nanoidp, allowedAudience=[AUDIENCE])
+    later = verify.verify(doc, get_token=lambda: token, now=lambda: time.time() + 7200, wait=10)
+    assert_only_failure(later, "lifetime", "expired at")
+    assert verify.all_ok(verify.verify(doc, get_token=lambda: token, wait=10))
+
+
+def test_check_issuer_cases():
+    url = "https://idp.example.com/t/.well-known/openid-configuration"
+    assert checks.check_issuer(url, "https://idp.example.com/t", emulator=False).passed
+    assert checks.check_issuer(url, "https://idp.example.com/t/", emulator=False).passed
+    row = checks.check_issuer(url, "https://other.example.com/t", emulator=False)
+    assert row.status is Status.FAIL and "other.example.com/t/.well-known" in row.fix
+    local = "http://127.0.0.1:5000/us-west-2_x/.well-known/openid-configuration"
+    moto_issuer = "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_x"
+    assert checks.served_by_emulator(local, moto_issuer)
+    assert checks.check_issuer(local, moto_issuer, emulator=True).passed
+    assert not checks.check_issuer(local, moto_issuer, emulator=False).passed
+
+
+def test_check_token_words_each_kind_of_missing_token():
+    got = token_checks.Obtained("t.o.k", "obtained: a token")
+    assert token_checks.check_token(got, emulator=False).passed
+    assert "t.o.k" not in repr(got)
+    missing = token_checks.Obtained(
+        detail="no client credentials given", fix="pass a client", kind="missing"
+    )
+    row = token_checks.check_token(missing, emulator=True)
+    assert row.status is Status.FAIL and row.detail == "no client credentials given"
+    assert row.fix == "pass a client; or pass --no-token to check discovery and JWKS only"
+    down = token_checks.Obtained(detail="HTTP 500", fix="check it", kind="http")
+    assert verify.EMULATOR_NO_TOKENS in token_checks.check_token(down, emulator=True).detail
+    assert token_checks.check_token(down, emulator=False).fix == "check it"
+
+
+def test_check_custom_claim_rows_are_named_by_index_and_claim():
+    rule = {
+        "inboundTokenClaimName": "team",
+        "inboundTokenClaimValueType": "STRING",
+        "authorizingClaimMatchValue": {
+            "claimMatchOperator": "EQUALS",
+            "claimMatchValue": {"matchValueString": "blue"},
+        },
+    }
+    row = verify.check_custom_claim(rule, {"team": "blue"}, 2)
+    assert (row.name, row.status) == ("customClaims[2] team", Status.PASS)
+    assert verify.check_custom_claim(rule, {"team": "red"}).status is Status.FAIL
+
+
+def test_signing_keys_keep_rsa_signing_keys_with_a_kid():
+    keys = [
+        {"kty": "RSA", "kid": "a", "use": "sig"},
+        {"kty": "RSA", "kid": "b"},
+        {"kty": "RSA", "kid": "c", "use": "enc"},
+        {"kty": "EC", "kid": "d"},
+        {"kty": "RSA"},
+    ]
+    assert sorted(checks.signing_keys({"keys": keys})) == ["a", "b"]
+    assert checks.signing_keys({"keys": "nope"}) == {}
+
+
+# --------------------------------------------------------------------------
+# a token endpoint that echoes the request: no form of the secret in a row
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("provider", "method", "proof"),
+    [
+        ("cognito", None, "Authorization: Basic ***"),
+        ("oidc", "client_secret_post", "client_secret=***"),
+    ],
+)
+def test_rows_and_logs_hold_no_form_of_an_echoed_secret(
+    nanoidp, static, caplog, provider, method, proof
+):
+    caplog.set_level(logging.DEBUG)
+    server = static({"/oauth2/token": route(400, echo="json")})
+    texts = []
+    for pad in PADS:
+        echoing = ClientCredentials(
+            provider,
+            server.url(f"/oauth2/token?pad={pad}"),
+            ECHO_CLIENT,
+            ECHOED,
+            auth_method=method,
+        )
+        rows = verify.verify(
+            doc_for(nanoidp, allowedAudience=[AUDIENCE]), credentials=echoing, wait=5
+        )
+        assert by_name(rows)["token"].status is Status.FAIL
+        texts.append(verify.format_text(rows))
+    assert proof in texts[0], texts[0]
+    for text in texts:
+        assert leaked(text) == [], text
+    assert leaked("\n".join(r.getMessage() for r in caplog.records)) == []

@@ -139,7 +139,11 @@ def _obtain(
     """Ask for one token; a user error becomes an :class:`Obtained` without one."""
     if get_token is None and credentials is None:
         if problem:
-            return Obtained(detail=f"no client credentials: {problem}", kind="missing")
+            return Obtained(
+                detail=f"no client credentials: {problem}",
+                fix="make the client's id and secret readable (see the detail)",
+                kind="missing",
+            )
         return Obtained(
             detail="no client credentials given",
             fix="pass a client (--client NAME, or --client-id with AUTHGEN_CLIENT_SECRET)",

@@ -65,21 +65,23 @@ def obtained(answer: Any, client_id: str | None = None) -> Obtained:
 
 
 def check_token(got: Obtained, *, emulator: bool) -> Check:
-    """A token was obtained (without credentials, or from a local emulator that
-    cannot issue tokens, the row is a skip)."""
+    """A token was obtained. Not getting one is a failure, whatever the cause:
+    without credentials the fix names ``--no-token`` (discovery-only checks,
+    asked for explicitly), and so does a local emulator that has no token
+    endpoint (one that answers, rejecting the client, fails as usual)."""
     if got.token is not None:
         return Check("token", Status.PASS, got.detail)
-    if emulator:
-        if got.kind == "missing":
-            return Check("token", Status.SKIP, f"{EMULATOR_NO_TOKENS}; token checks skipped")
+    no_token = "pass --no-token to check discovery and JWKS only"
+    if got.kind == "missing":
+        fix = f"{got.fix}; or {no_token}" if got.fix else no_token
+        return Check("token", Status.FAIL, got.detail, fix)
+    if emulator and got.kind not in CLIENT_ERRORS:
         return Check(
             "token",
-            Status.SKIP,
-            f"{EMULATOR_NO_TOKENS} (its token endpoint: {got.detail}); token checks skipped",
-            "run verify against a real user pool to check a token",
+            Status.FAIL,
+            f"{EMULATOR_NO_TOKENS} (its token endpoint: {got.detail})",
+            f"{no_token} against an emulator without a token endpoint",
         )
-    if got.kind == "missing":
-        return Check("token", Status.SKIP, got.detail, got.fix)
     return Check("token", Status.FAIL, got.detail, got.fix)
 
 
