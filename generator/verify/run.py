@@ -100,21 +100,50 @@ def verify(
         rows.append(skipped("token checks", f"no token ({TOKEN_ROWS})"))
         return _masked(rows, secrets, client_id)
 
+    rows += token_rows(
+        got.token,
+        members,
+        discovery,
+        keys,
+        provider=credentials.provider if credentials else None,
+        now=now(),
+        leeway=leeway,
+    )
+    return _masked(rows, secrets, client_id)
+
+
+def token_rows(
+    token: str,
+    members: Mapping[str, Any],
+    discovery: Mapping[str, Any] | None,
+    keys: Mapping[str, Mapping[str, Any]] | None,
+    *,
+    provider: str | None,
+    now: float,
+    leeway: float = token_checks.DEFAULT_LEEWAY,
+) -> list[Check]:
+    """The rows of the token checks, in the Gateway's order (pure: no I/O).
+
+    ``members`` is the authorizer's ``customJWTAuthorizer`` object,
+    ``discovery`` the discovery document and ``keys`` the JWKS signing keys
+    (None where those rows failed), ``provider`` the credentials' provider
+    when known, ``now`` the clock value the lifetime is checked against.
+    """
     issuer = discovery["issuer"] if discovery else None
-    provider = token_checks.guess_provider(credentials and credentials.provider, issuer, None)
+    provider = token_checks.guess_provider(provider, issuer, None)
     audiences = members.get("allowedAudience") or []
-    rows.append(token_checks.check_format(got.token, allowed_audience=audiences, provider=provider))
-    decoded = token_checks.decode_jwt(got.token)
-    if not rows[-1].passed or decoded is None:
-        rows.append(skipped("token checks", "the token is not a signed JWT"))
-        return _masked(rows, secrets, client_id)
+    rows = [token_checks.check_format(token, allowed_audience=audiences, provider=provider)]
+    decoded = token_checks.decode_jwt(token)
+    if not rows[0].passed or decoded is None:
+        return [*rows, skipped("token checks", "the token is not a signed JWT")]
 
     header, claims = decoded
     provider = token_checks.guess_provider(provider, issuer, claims.get("iss"))
-    algorithms = token_checks.accepted_algorithms(discovery, keys)
     rows += [
-        token_checks.check_signature(got.token, header, keys, algorithms),
-        token_checks.check_lifetime(claims, now=now(), leeway=leeway),
+        token_checks.check_signature(
+            token, header, keys, token_checks.accepted_algorithms(discovery, keys)
+        ),
+        token_checks.check_lifetime(claims, now=now, leeway=leeway),
         token_checks.check_token_issuer(claims, issuer),
         token_checks.check_clients(claims, members.get("allowedClients")),
         token_checks.check_audience(claims, members.get("allowedAudience"), provider=provider),
@@ -125,7 +154,7 @@ def verify(
         rows.append(Check("customClaims", Status.SKIP, "not set in the authorizer file"))
     elif isinstance(rules, list):  # anything else is reported under "authorizer rules"
         rows += [token_checks.check_custom_claim(r, claims, i) for i, r in enumerate(rules)]
-    return _masked(rows, secrets, client_id)
+    return rows
 
 
 def _obtain(
