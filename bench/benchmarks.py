@@ -114,9 +114,9 @@ def bench_plan(
 
 #: (label, file, function) of the steps of ``authgen plan`` found in a profile.
 PLAN_STEPS = (
-    ("terraform plan (Runner.plan)", "generator/terraform.py", "plan"),
-    ("terraform show -json (Runner.show_json)", "generator/terraform.py", "show_json"),
-    ("init check (Runner.init, skipped)", "generator/terraform.py", "init"),
+    ("terraform plan (Runner.plan)", "generator/terraform/runner.py", "plan"),
+    ("terraform show -json (Runner.show_json)", "generator/terraform/runner.py", "show_json"),
+    ("init check (Runner.init, skipped)", "generator/terraform/runner.py", "init"),
     ("render + write build/ (render_into)", "generator/commands/steps.py", "render_into"),
     ("plan summary (summarize)", "generator/plan_summary.py", "summarize"),
     ("plan.json + plan.md (write_plan_files)", "generator/commands/steps.py", "write_plan_files"),

@@ -8,13 +8,15 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+def atomic_write(path: Path, data: str | bytes, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` in one step.
 
     A temporary file in the same directory is written, fsynced and renamed
-    over ``path``; the directory is fsynced after. The mode of the file being
-    replaced is kept (a new file gets 0644). On any failure the earlier file
-    is untouched, no temporary file remains, and the ``OSError`` propagates.
+    over ``path``; the directory is fsynced after. The file gets ``mode``
+    when given (e.g. 0600 for anything that may hold a secret); otherwise the
+    mode of the file being replaced is kept (a new file gets 0644). On any
+    failure the earlier file is untouched, no temporary file remains, and the
+    ``OSError`` propagates.
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -25,7 +27,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_name, _mode_of(path))
+        os.chmod(tmp_name, _mode_of(path) if mode is None else mode)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
@@ -60,3 +61,42 @@ def mask(text: str, secrets: Iterable[str], *, client_id: str | None = None) -> 
     for form in sorted(every, key=len, reverse=True):
         text = text.replace(form, MASK)
     return text
+
+
+#: Field names whose values are secrets wherever they appear: ``ClientSecret``
+#: in Cognito API bodies, ``client_secret`` in Auth0 bodies and form posts,
+#: ``clientSecret``, ``AUTH0_CLIENT_SECRET=...``. Matched case-insensitively.
+_SECRET_FIELD = re.compile(
+    r"""(?P<key>client_?secret)     # the field name (also inside a longer one)
+        (?P<close>\\*["']?)         # its closing quote, maybe JSON-escaped
+        (?P<sep>\s*[:=]\s*)         # "name": value, name=value, name: value
+        (?P<open>\\*["']?)          # the value's opening quote, maybe escaped
+        (?P<value>[\w\-+/=.~%]+)    # the value: the characters secrets are made of
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+#: Words that stand where a value is missing; never taken for a secret.
+_NOT_A_VALUE = frozenset({"null", "none", "true", "false", "undefined", "string"})
+
+
+def mask_secret_fields(text: str) -> tuple[str, list[str]]:
+    """``text`` with the value of every secret-named field (``ClientSecret``,
+    ``client_secret``, ...) replaced by ``***``, and the values found.
+
+    For text nobody parsed: debug logs that print API request and response
+    bodies (``TF_LOG``). Callers add the values to their known secrets, so
+    that a later line holding the same value without its field name is
+    masked too.
+    """
+    found: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        value = match["value"]
+        if len(value) < MIN_SECRET_LENGTH or value.lower() in _NOT_A_VALUE:
+            return match[0]
+        found.append(value)
+        return match["key"] + match["close"] + match["sep"] + match["open"] + MASK
+
+    return _SECRET_FIELD.sub(replace, text), found

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from generator.verify import Check
 
-#: Takes whatever the terraform runner reports while it works, one item per
-#: call (today terraform's output lines), for one environment.
+#: Takes what the terraform runner reports while it works, one
+#: ``generator.terraform.Event`` per call (filter on ``event.kind``), for one
+#: environment.
 ProgressSink = Callable[[Any], None]
 
 

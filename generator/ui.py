@@ -4,8 +4,8 @@ Human output goes to stdout; progress, notes and errors to stderr; with
 ``--json`` stdout holds the one JSON document only. Tables (a plan summary,
 the plan of many environments, verify's rows) are drawn with rich; while
 terraform runs, a live status line shows its progress on a terminal and
-selected lines go to stderr elsewhere (pipelines), prefixed by the
-environment name.
+selected events (progress, warnings) go to stderr elsewhere (pipelines),
+prefixed by the environment name.
 
 Only ``generator.cli`` imports this module. rich loads on first use, so
 commands that draw nothing (``validate``, ``render``, ``schema``) start
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import threading
 from collections.abc import Mapping, Sequence
@@ -27,11 +26,18 @@ from generator.report import PlanOutcome, ProgressSink
 if TYPE_CHECKING:
     from generator.verify import Check
 
-#: terraform lines worth showing as progress when stderr is not a terminal.
-_PROGRESS = re.compile(
-    r": (Creating|Creation complete|Modifying|Modifications complete|Destroying|"
-    r"Destruction complete|Still \w+|Refreshing state|Reading|Read complete)|"
-    r"^(Plan:|Apply complete!|Destroy complete!|No changes\.|Initializing provider plugins)"
+#: terraform events (``Event.kind``) shown as progress when stderr is not a terminal.
+_PROGRESS = frozenset(
+    {
+        "initializing_provider_plugin_message",
+        "refresh_start",
+        "apply_start",
+        "apply_progress",
+        "apply_complete",
+        "apply_errored",
+        "change_summary",
+        "diagnostic",
+    }
 )
 
 #: Console width when the output is not a terminal (and COLUMNS is unset).
@@ -45,9 +51,9 @@ class ConsoleReporter:
     """A ``Reporter`` for a terminal or a pipeline log (see the module docstring).
 
     ``json``: stdout is the ``--json`` document only. ``color``: rich may use
-    colours. ``verbose``: every terraform line goes to stderr, no status line.
+    colours. ``verbose``: every terraform event goes to stderr, no status line.
     ``live``: progress as a live status line (default: when stderr is a
-    terminal); otherwise selected lines on stderr.
+    terminal); otherwise selected events on stderr.
     """
 
     def __init__(
@@ -139,23 +145,30 @@ class ConsoleReporter:
     # -- progress while terraform runs --------------------------------------
 
     def progress(self, env: str) -> ProgressSink:
-        """A terraform line sink for environment ``env``: a live status line
-        on a terminal, selected lines on stderr elsewhere (all with -v)."""
+        """A sink for terraform's events (``generator.terraform.Event``) of
+        environment ``env``: a live status line on a terminal, progress events
+        and warnings on stderr elsewhere; every event (and terraform's text
+        outside its event stream, e.g. TF_LOG) with -v."""
 
-        def on_line(line: str) -> None:
-            text = line.rstrip()
-            if not text:
+        def on_event(event) -> None:
+            lines = [line.rstrip() for line in event.message.splitlines() if line.strip()]
+            shown = self.verbose or (event.kind in _PROGRESS and event.level != "error")
+            if not lines or (event.type == "text" and not self.verbose):
                 return
             with self._lock:
-                if self._live and not self.verbose:
+                if self._live and not self.verbose and event.type != "diagnostic":
                     if self._status is None:
                         self._status = self.console(stderr=True).status("")
                         self._status.start()
-                    self._status.update(f"[{env}] {text[:110]}")
-                elif self.verbose or _PROGRESS.search(text):
-                    print(f"[{env}] {text}", file=sys.stderr, flush=True)
+                    self._status.update(f"[{env}] {lines[0][:110]}")
+                elif shown:
+                    if self._status is not None:  # a warning outlives the status line
+                        self._status.stop()
+                        self._status = None
+                    for line in lines if self.verbose else lines[:1]:
+                        print(f"[{env}] {line}", file=sys.stderr, flush=True)
 
-        return on_line
+        return on_event
 
     def done(self) -> None:
         """End the live status line, if any."""

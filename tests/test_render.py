@@ -124,6 +124,16 @@ def test_s3_backend_values_go_through_the_filter():
     assert 'kms_key_id   = "alias/k"' in backend
     assert 'region       = "us-west-2"' in backend
     assert render.required_version(tricky) == ">= 1.10.0"
+    assert render.minimum_terraform_version(tricky) == "1.10.0"
+
+
+def test_required_version_is_the_runners_floor():
+    """The rendered root and the runner's version check name the same floor."""
+    from generator.terraform import MIN_VERSION
+
+    local = spec.load(REPO / "environments" / "local.yaml")
+    assert render.minimum_terraform_version(local) == MIN_VERSION
+    assert f'required_version = ">= {MIN_VERSION}"' in render.render(local)["versions.tf"]
 
 
 def test_cloud_backend():

@@ -3,7 +3,10 @@
 Fixture roots use only what needs no download: the built-in ``terraform_data``
 resource, and a fake provider ``authgen-test/fake`` in a filesystem mirror
 under tmp_path (init installs it; nothing ever runs it). The plugin cache is
-always under tmp_path.
+always under tmp_path. Events, diagnostics, stale plans and lock errors are
+terraform's own ``-json`` output. Two tests use a fake ``terraform`` script on
+purpose: one that is too old or not Terraform at all, and one that claims to
+plan without saving a plan; both stand for binaries the runner must refuse.
 """
 
 from __future__ import annotations
@@ -28,12 +31,12 @@ from generator.terraform import (
     CACHE_LOCK_NAME,
     INIT_STAMP,
     LOCK_FILE_NAME,
+    Event,
     ProviderUnavailable,
     Runner,
     StalePlanError,
     TerraformFailed,
     default_plugin_cache_dir,
-    error_summaries,
 )
 
 pytestmark = pytest.mark.terraform
@@ -133,8 +136,12 @@ def fake_mirror(tmp_path_factory, platform) -> Path:
 
 
 @pytest.fixture
-def lines() -> list[str]:
+def events() -> list[Event]:
     return []
+
+
+def messages(events: list[Event]) -> list[str]:
+    return [event.message for event in events]
 
 
 @pytest.fixture
@@ -157,9 +164,9 @@ def write_root(workdir: Path, main_tf: str, tfvars: dict | None = None) -> Path:
 
 
 @pytest.fixture
-def runner(workdir, cache, lines) -> Runner:
+def runner(workdir, cache, events) -> Runner:
     write_root(workdir, DATA_ROOT, {"name": "one"})
-    return Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=lines.append)
+    return Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_event=events.append)
 
 
 FAKE_SOURCE = Path("registry.terraform.io/authgen-test/fake")
@@ -184,13 +191,14 @@ def locked_version(lock: Path) -> str:
 # -- init ---------------------------------------------------------------------
 
 
-def test_init_runs_once_and_again_only_when_config_changes(runner, workdir, lines):
+def test_init_runs_once_and_again_only_when_config_changes(runner, workdir, events):
     assert runner.init() is True
-    assert "Terraform has been successfully initialized!" in lines
+    assert "Terraform has been successfully initialized!" in messages(events)
+    assert {e.type for e in events} >= {"version", "init_output"}  # init -json
     assert (workdir / INIT_STAMP).is_file()
-    lines.clear()
+    events.clear()
     assert runner.init() is False
-    assert lines == []
+    assert events == []
     # Values (tfvars) do not need an init; configuration does.
     (workdir / "terraform.tfvars.json").write_text('{"name": "two"}')
     assert runner.init() is False
@@ -424,7 +432,10 @@ def test_unreachable_registry_names_the_provider_and_the_way_out(workdir, cache)
     assert "TF_PLUGIN_DIR" in message and "--plugin-dir" in message
     assert "filesystem_mirror" in message
     assert err.value.providers == ["hashicorp/null"]
-    assert "registry.terraform.io" in err.value.stderr
+    # what it was built from: terraform's own diagnostic
+    (diagnostic,) = err.value.diagnostics
+    assert diagnostic.summary == "Failed to query available provider packages"
+    assert "registry.terraform.io" in diagnostic.detail
 
 
 def test_provider_missing_from_the_plugin_dir(workdir, cache, fake_mirror):
@@ -474,28 +485,40 @@ def test_missing_workdir_is_a_clear_error(tmp_path, cache):
 # -- plan / apply / destroy / outputs ------------------------------------------------
 
 
-def test_plan_exit_codes_apply_outputs_and_destroy(runner, workdir, lines, caplog):
+def test_plan_exit_codes_apply_outputs_and_destroy(runner, workdir, events, caplog):
     caplog.set_level(logging.DEBUG)
     runner.init()
     plan = runner.plan(workdir / "plan.tfplan")
     assert plan.changes is True and plan.destroy is False
     assert plan.path.is_file()
-    assert any("terraform_data.this will be created" in line for line in lines)
+    planned = [e for e in events if e.type == "planned_change"]
+    assert [(e.address, e.action, e.command) for e in planned] == [
+        ("terraform_data.this", "create", "plan")
+    ]
+    summary = next(e for e in events if e.type == "change_summary")
+    assert summary.message == "Plan: 1 to add, 0 to change, 0 to destroy."
+    assert summary.changes == {"add": 1, "change": 0, "import": 0, "remove": 0}
 
     runner.apply(plan.path)
-    assert any(line.startswith("Apply complete!") for line in lines)
+    assert any(e.message.startswith("Apply complete!") for e in events)
+    started = next(e for e in events if e.type == "apply_start")
+    assert (started.address, started.action, started.command) == (
+        "terraform_data.this",
+        "create",
+        "apply",
+    )
     assert runner.outputs() == {"name": "one", "secret": SECRET}
 
     again = runner.plan(workdir / "plan.tfplan")
     assert again.changes is False
 
     runner.destroy()
-    assert any(line.startswith("Destroy complete!") for line in lines)
+    assert any(e.message.startswith("Destroy complete!") for e in events)
     assert runner.outputs() == {}
     assert runner.plan(workdir / "plan.tfplan").changes is True
 
-    # The secret went to the caller only: never to on_line, never to a log record.
-    assert not [line for line in lines if SECRET in line]
+    # The secret went to the caller only: never to on_event, never to a log record.
+    assert not [e for e in events if SECRET in repr(e)]
     assert SECRET not in caplog.text
     assert not [r for r in caplog.records if SECRET in str(r.args)]
 
@@ -516,15 +539,15 @@ def test_destroy_plan_then_apply(runner, workdir):
     assert runner.outputs() == {}
 
 
-def test_show_json_reads_the_saved_plan_without_streaming_it(runner, workdir, lines, caplog):
+def test_show_json_reads_the_saved_plan_without_streaming_it(runner, workdir, events, caplog):
     caplog.set_level(logging.DEBUG)
     runner.init()
     plan = runner.plan(workdir / "plan.tfplan")
-    lines.clear()
+    events.clear()
     doc = runner.show_json(plan.path)
     assert doc["resource_changes"][0]["address"] == "terraform_data.this"
     assert SECRET in json.dumps(doc)  # show -json holds it in clear: the caller masks
-    assert lines == []
+    assert events == []
     assert SECRET not in caplog.text
 
 
@@ -583,13 +606,13 @@ def test_stale_plan_is_reported_distinctly(runner, workdir):
     assert str(err.value) == (
         "terraform apply: the saved plan is stale (the state changed after it was made); plan again"
     )
-    assert "Saved plan is stale" in err.value.stderr
+    assert [d.summary for d in err.value.diagnostics] == ["Saved plan is stale"]
     assert not runner.saved_plan_is_current(second.path)
 
 
-def test_failing_apply_raises_with_terraforms_error(workdir, cache, lines):
+def test_failing_apply_raises_with_terraforms_error(workdir, cache, events):
     write_root(workdir, FAILING_ROOT)
-    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=lines.append)
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_event=events.append)
     runner.init()
     plan = runner.plan(workdir / "plan.tfplan")
     with pytest.raises(TerraformFailed) as err:
@@ -601,39 +624,82 @@ def test_failing_apply_raises_with_terraforms_error(workdir, cache, lines):
         "exit status 3. Output: provisioner-said-no"
     )
     assert err.value.returncode == 1
-    assert "Error: local-exec provisioner error" in lines  # streamed as it happened
+    # streamed as it happened, as a typed diagnostic naming the resource
+    diagnostics = [e.diagnostic for e in events if e.type == "diagnostic"]
+    assert [(d.severity, d.summary, d.address) for d in diagnostics] == [
+        ("error", "local-exec provisioner error", "terraform_data.fail")
+    ]
+    assert err.value.diagnostics == tuple(diagnostics)
+    assert any(e.type == "apply_errored" and e.address == "terraform_data.fail" for e in events)
     # The failed resource is tainted in the state: the next plan replaces it.
     doc = runner.show_json(runner.plan(workdir / "plan.tfplan").path)
     assert doc["resource_changes"][0]["change"]["actions"] == ["delete", "create"]
 
 
-def test_error_summaries_reads_boxed_and_plain_errors():
-    stderr = textwrap.dedent(
-        """\
-        ╷
-        │ Warning: Something to know
-        │
-        │ Not an error.
-        ╵
-        ╷
-        │ Error: Invalid value
-        │
-        │   with aws_cognito_user_pool.this,
-        │   on main.tf line 3, in resource "aws_cognito_user_pool" "this":
-        │    3:   name = ""
-        │
-        │ The name must not be
-        │ empty.
-        ╵
+INVALID_ROOT = """
+variable "size" {
+  type = number
+}
 
-        Error: execution halted
+resource "terraform_data" "a" {
+  input = var.size
 
-        Error: execution halted
-        """
+  lifecycle {
+    precondition {
+      condition     = var.size > 10
+      error_message = "The size must be more than 10: raise it."
+    }
+  }
+}
+
+resource "terraform_data" "b" {
+  input = var.size
+
+  lifecycle {
+    precondition {
+      condition     = var.size > 20
+      error_message = "The size must be more than 20."
+    }
+  }
+}
+"""
+
+
+def test_diagnostics_name_resources_and_warnings_do_not_fail(workdir, cache, events):
+    # an undeclared variable in tfvars: a warning; two failed preconditions: errors
+    write_root(workdir, INVALID_ROOT, {"size": 5, "undeclared": "x"})
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_event=events.append)
+    runner.init()
+    with pytest.raises(TerraformFailed) as err:
+        runner.plan(workdir / "plan.tfplan")
+    found = sorted((d.severity, d.summary, d.detail) for d in err.value.diagnostics)
+    assert found == [
+        ("error", "Resource precondition failed", "The size must be more than 10: raise it."),
+        ("error", "Resource precondition failed", "The size must be more than 20."),
+        ("warning", "Value for undeclared variable", found[2][2]),
+    ]
+    assert 'variable named "undeclared"' in found[2][2]
+    message = str(err.value)
+    assert "\n" not in message
+    assert message == (
+        "terraform plan failed (exit code 1): Resource precondition failed: The size must be "
+        "more than 10: raise it.; Resource precondition failed: The size must be more than 20."
+    ) or message == (
+        "terraform plan failed (exit code 1): Resource precondition failed: The size must be "
+        "more than 20.; Resource precondition failed: The size must be more than 10: raise it."
     )
-    assert error_summaries(stderr) == [
-        "Invalid value (aws_cognito_user_pool.this): The name must not be empty.",
-        "execution halted",
+    assert "undeclared" not in message  # a warning is not the failure
+    warning = next(e for e in events if e.level == "warn")
+    assert warning.type == "diagnostic"
+    assert warning.message.startswith("Warning: Value for undeclared variable: ")
+    assert not (workdir / "plan.tfplan").exists()
+
+    # The same warning on a plan that succeeds is an event, not an error.
+    events.clear()
+    write_root(workdir, INVALID_ROOT, {"size": 50, "undeclared": "x"})
+    assert runner.plan(workdir / "plan.tfplan").changes is True
+    assert [e.diagnostic.summary for e in events if e.diagnostic] == [
+        "Value for undeclared variable"
     ]
 
 
@@ -651,16 +717,16 @@ def processes_in(directory: Path) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
-def test_an_exception_in_on_line_stops_terraform(workdir, cache):
+def test_an_exception_in_on_event_stops_terraform(workdir, cache):
     write_root(workdir, SLOW_ROOT)
     Runner(workdir, lock_file=None, plugin_cache_dir=cache).init()
     plan = Runner(workdir, lock_file=None, plugin_cache_dir=cache).plan(workdir / "plan.tfplan")
 
-    def on_line(line: str) -> None:
-        if "Provisioning with 'local-exec'" in line:
+    def on_event(event: Event) -> None:
+        if event.type == "provision_start":
             raise RuntimeError("the progress display broke")
 
-    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=on_line)
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_event=on_event)
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="progress display broke"):
         runner.apply(plan.path)
@@ -680,7 +746,7 @@ from generator.terraform import Runner
 
 workdir, log_path, cache, plan = (Path(a) for a in sys.argv[1:5])
 with open(log_path, "w", buffering=1) as log:
-    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_line=lambda l: log.write(l + "\\n"))
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_event=lambda e: log.write(e.message + "\\n"))
     try:
         runner.apply(plan)
     except AuthgenError as err:

@@ -89,8 +89,10 @@ def ready_runner(
     project: Project, spec: Spec, args: argparse.Namespace, progress: ProgressSink
 ) -> Runner:
     """A runner for the environment's build directory, ``terraform init`` done
-    (or skipped when nothing it depends on changed); its progress goes to
-    ``progress``."""
+    (or skipped when nothing it depends on changed); its events go to
+    ``progress``, and the binary must be at least the version the rendered
+    root requires."""
+    from generator.render import minimum_terraform_version
     from generator.terraform import Runner
 
     plugin_dir = getattr(args, "plugin_dir", None)
@@ -98,7 +100,8 @@ def ready_runner(
         project.build_dir(spec.name),
         lock_file=project.lock_file(spec.name),
         plugin_dir=Path(plugin_dir) if plugin_dir else None,
-        on_line=progress,
+        on_event=progress,
+        min_version=minimum_terraform_version(spec),
     )
     runner.init(upgrade=getattr(args, "upgrade", False))
     return runner
@@ -142,7 +145,7 @@ def confirm(report: Reporter, question: str, *, action: str, expect: str = "yes"
 
 def write_plan_files(directory: Path, summary: dict[str, Any]) -> list[str]:
     """``plan.json`` and ``plan.md`` of a masked summary, each written
-    atomically; their paths."""
+    atomically and private (0600, like the state next to them); their paths."""
     from generator import plan_summary
     from generator.files import atomic_write
 
@@ -151,7 +154,7 @@ def write_plan_files(directory: Path, summary: dict[str, Any]) -> list[str]:
         ("plan.json", plan_summary.to_json(summary)),
         ("plan.md", plan_summary.to_markdown(summary)),
     ):
-        atomic_write(directory / name, text)
+        atomic_write(directory / name, text, mode=0o600)
         written.append(str(directory / name))
     return written
 
