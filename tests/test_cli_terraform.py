@@ -176,8 +176,10 @@ def test_apply_applies_the_saved_plan_without_planning_again(project, planned, a
     assert "[local] Plan:" not in result.stderr
     assert "Initializing" not in result.stderr
     assert "[local] Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in result.stderr
-    # ... the plan file is the one `plan` wrote, now used up ...
-    assert applied.plan_mtime == planned.plan_mtime
+    # ... the plan file `plan` wrote was used up: removed (it holds the prior
+    # state, secrets included) with its fingerprint ...
+    assert planned.plan_mtime is not None
+    assert applied.plan_mtime is None
     assert not (project.build / "tfplan.fingerprint.json").exists()
     # ... and the lock file was reused as it was.
     assert applied.lock_bytes == planned.lock_bytes

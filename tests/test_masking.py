@@ -6,7 +6,7 @@ import base64
 import json
 from urllib.parse import quote, urlencode
 
-from generator.masking import MASK, forms, mask
+from generator.masking import MASK, forms, mask, mask_secret_fields
 
 SECRET = "s3cr3t+value/with=odd&chars"
 
@@ -45,3 +45,43 @@ def test_masking_before_truncation_leaves_no_fragment():
     text = "x" * 50 + SECRET
     shortened = mask(text, [SECRET])[:53]
     assert SECRET[:5] not in shortened
+
+
+# A line of TF_LOG=DEBUG output of the AWS provider (shape as captured from a
+# real plan against the emulator; the values here are made up).
+TF_LOG_BODY = (
+    '  | {"UserPoolClient": {"UserPoolId": "us-west-2_8a2e", "ClientName": "gateway-client", '
+    '"ClientId": "48ee07803d5041ebb5cf15552b", "ClientSecret": "f7ee22bc-07e3-4091-9166-b8c0", '
+    '"RefreshTokenValidity": 30}}'
+)
+
+
+def test_secret_named_fields_are_masked_and_their_values_returned():
+    masked, found = mask_secret_fields(TF_LOG_BODY)
+    assert found == ["f7ee22bc-07e3-4091-9166-b8c0"]
+    assert '"ClientSecret": "***"' in masked
+    assert '"ClientId": "48ee07803d5041ebb5cf15552b"' in masked  # ids are not secrets
+
+
+def test_secret_fields_in_escaped_json_forms_and_env_lines():
+    escaped = r'http.response.body="{\"client_secret\":\"abcd-1234-efgh\",\"x\":1}"'
+    masked, found = mask_secret_fields(escaped)
+    assert found == ["abcd-1234-efgh"]
+    assert r"\"client_secret\":\"***\"" in masked
+    for line, value in (
+        ("client_secret=abc%2B123def&grant_type=client_credentials", "abc%2B123def"),
+        ("AUTH0_CLIENT_SECRET=s3cr3tvalue", "s3cr3tvalue"),
+        ("clientSecret: s3cr3tvalue", "s3cr3tvalue"),
+    ):
+        masked, found = mask_secret_fields(line)
+        assert found == [value] and value not in masked, line
+
+
+def test_names_and_placeholders_are_not_taken_for_secrets():
+    for line in (
+        '[DEBUG] ReferenceTransformer: "module.auth.output.client_secrets (expand)"',
+        "client_secret = (sensitive value)",
+        '"ClientSecret": null',
+        '"client_secret": "***"',
+    ):
+        assert mask_secret_fields(line) == (line, []), line

@@ -31,11 +31,15 @@ from generator.terraform import (
     CACHE_LOCK_NAME,
     INIT_STAMP,
     LOCK_FILE_NAME,
+    MIN_VERSION,
+    RECORD_NAME,
     Event,
     ProviderUnavailable,
     Runner,
     StalePlanError,
+    StateLocked,
     TerraformFailed,
+    TerraformVersionError,
     default_plugin_cache_dir,
 )
 
@@ -850,3 +854,387 @@ def test_init_through_a_cli_config_filesystem_mirror(workdir, cache, tf_env, tmp
     assert any(
         p.is_symlink() for p in (cache / "registry.terraform.io" / "hashicorp" / "aws").rglob("*")
     )
+
+
+# -- secrets at rest ----------------------------------------------------------------
+
+UMASK_ROOT = (
+    DATA_ROOT
+    + """
+resource "terraform_data" "umask" {
+  input = var.name
+
+  provisioner "local-exec" {
+    command = "umask > umask.txt"
+  }
+}
+"""
+)
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_secret_files_are_private_and_a_saved_plan_is_used_once(workdir, cache):
+    write_root(workdir, UMASK_ROOT, {"name": "one"})
+    workdir.chmod(0o755)
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    assert mode(workdir) == 0o700
+    assert mode(plan.path) == 0o600  # it embeds the prior state
+    assert mode(workdir / "plan.tfplan.fingerprint.json") == 0o600
+    runner.apply(plan.path)
+    # terraform (and what it runs) has umask 077
+    assert (workdir / "umask.txt").read_text().strip() == "0077"
+    assert mode(workdir / "terraform.tfstate") == 0o600
+    # the saved plan is gone once applied, with its fingerprint
+    assert not plan.path.exists()
+    assert not (workdir / "plan.tfplan.fingerprint.json").exists()
+
+    # A state made readable by someone else (an older authgen) is private again.
+    (workdir / "terraform.tfstate").chmod(0o644)
+    (workdir / "terraform.tfvars.json").write_text('{"name": "two"}')
+    second = runner.plan(workdir / "plan.tfplan")
+    assert mode(workdir / "terraform.tfstate") == 0o600
+    runner.apply(second.path)
+    assert mode(workdir / "terraform.tfstate.backup") == 0o600
+    assert not second.path.exists()
+    # no output files of terraform are left behind in the directory
+    assert sorted(p.name for p in workdir.glob(".terraform-*")) == []
+
+
+def test_a_failed_plan_leaves_no_saved_plan(workdir, cache):
+    write_root(workdir, INVALID_ROOT, {"size": 1})
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    runner.init()
+    with pytest.raises(TerraformFailed):
+        runner.plan(workdir / "plan.tfplan")
+    # terraform saves an errored plan (with the prior state); the runner removes it
+    assert not (workdir / "plan.tfplan").exists()
+    assert not (workdir / "plan.tfplan.fingerprint.json").exists()
+
+
+KNOWN = "known-secret-from-the-outputs"
+LEARNED = "learned-secret-1234"
+TALKING_ROOT = """
+resource "terraform_data" "talk" {
+  input = "x"
+
+  provisioner "local-exec" {
+    command = "printf '%s\\\\n' '{\\"ClientSecret\\": \\"@LEARNED@\\"}' 'again: @LEARNED@' 'known: @KNOWN@'; exit 4"
+  }
+}
+""".replace("@LEARNED@", LEARNED).replace("@KNOWN@", KNOWN)
+
+
+def test_known_and_secret_named_values_are_masked_everywhere(workdir, cache, events, caplog):
+    """Provisioner output and TF_LOG lines carry secrets in clear here on
+    purpose: events, the error, its diagnostics and the logs must not."""
+    caplog.set_level(logging.DEBUG)
+    write_root(workdir, TALKING_ROOT)
+    env = dict(os.environ, TF_LOG="DEBUG")
+    runner = Runner(
+        workdir,
+        lock_file=None,
+        plugin_cache_dir=cache,
+        on_event=events.append,
+        env=env,
+        secrets=[KNOWN],
+    )
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    with pytest.raises(TerraformFailed) as err:
+        runner.apply(plan.path)
+    every = [
+        repr(events),
+        str(err.value),
+        err.value.stderr,
+        repr(err.value.diagnostics),
+        caplog.text,
+    ]
+    for text in every:
+        assert KNOWN not in text
+        assert LEARNED not in text
+    # ... and the check means something: the lines were there, masked.
+    said = [e.message for e in events if e.type == "provision_progress"]
+    assert any('{"ClientSecret": "***"}' in m for m in said), said
+    assert any(m.endswith("again: ***") for m in said), said
+    assert any(m.endswith("known: ***") for m in said), said
+    assert any(e.type == "text" and e.stream == "stderr" for e in events)  # TF_LOG
+    assert "known: ***" in str(err.value)
+
+
+def test_sensitive_outputs_read_become_known_secrets(runner, workdir, events):
+    runner.init()
+    runner.apply(runner.plan(workdir / "plan.tfplan").path)
+    assert runner.scrub(f"said {SECRET}") == f"said {SECRET}"  # not known yet
+    assert runner.outputs()["secret"] == SECRET
+    assert runner.scrub(f"said {SECRET}") == "said ***"
+
+
+# -- state locks -----------------------------------------------------------------
+
+
+def test_a_held_state_lock_names_its_holder(workdir, cache, terraform_bin):
+    write_root(workdir, SLOW_ROOT)
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    runner.init()
+    holder = subprocess.Popen(
+        [terraform_bin, "apply", "-auto-approve", "-input=false", "-json"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        info_file = workdir / ".terraform.tfstate.lock.info"
+        while not (workdir / "tfpid").exists():
+            assert holder.poll() is None
+            assert time.monotonic() < deadline, "the holder never started its provisioner"
+            time.sleep(0.05)
+        held = json.loads(info_file.read_text())  # terraform's own record of the lock
+        with pytest.raises(StateLocked) as err:
+            runner.plan(workdir / "plan.tfplan")
+    finally:
+        holder.send_signal(signal.SIGINT)
+        holder.wait(timeout=60)
+    lock = err.value.lock
+    assert lock.id == held["ID"]
+    assert lock.who == held["Who"]
+    assert lock.operation == "OperationTypeApply"
+    assert lock.version == held["Version"]
+    assert lock.path == "terraform.tfstate"
+    assert lock.created.startswith(held["Created"][:10])  # the same day, another format
+    assert lock.reason  # the backend's own words
+    assert isinstance(err.value, TerraformFailed)
+    assert str(err.value) == (
+        f"terraform plan: the state is locked by {held['Who']} (apply since {lock.created}) "
+        f"(lock ID {held['ID']}); wait for that run to finish, or, only if it died, release "
+        f"the lock with 'terraform force-unlock {held['ID']}' in {workdir}"
+    )
+    assert not (workdir / "plan.tfplan").exists()
+
+
+# -- the Terraform version -----------------------------------------------------------
+
+
+def fake_terraform(tmp_path: Path, script: str) -> Path:
+    path = tmp_path / "fakebin" / "terraform"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return path
+
+
+def test_a_fake_old_terraform_is_refused_naming_both_versions(workdir, cache, tmp_path):
+    write_root(workdir, DATA_ROOT)
+    fake = fake_terraform(tmp_path, 'echo "Terraform v0.12.0"\necho ran >> "$0.log"\n')
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, terraform=fake)
+    with pytest.raises(TerraformVersionError) as err:
+        runner.init()
+    assert str(err.value) == (
+        f"{fake} is not Terraform >= {MIN_VERSION}: 'terraform version -json' printed "
+        "'Terraform v0.12.0' (exit code 0), not Terraform's version JSON; install Terraform "
+        "(https://developer.hashicorp.com/terraform/install) and put it on PATH"
+    )
+    assert err.value.found == "Terraform v0.12.0" and err.value.minimum == MIN_VERSION
+    assert err.value.exit_code == 1
+    # asked once (version -json) and never run for init
+    assert Path(f"{fake}.log").read_text() == "ran\n"
+    assert not (workdir / ".terraform").exists()
+
+
+def test_an_older_terraform_is_refused(workdir, cache, tmp_path):
+    write_root(workdir, DATA_ROOT)
+    fake = fake_terraform(tmp_path, """echo '{"terraform_version": "1.8.5", "platform": "x"}'\n""")
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, terraform=fake)
+    with pytest.raises(TerraformVersionError) as err:
+        runner.plan(workdir / "plan.tfplan")
+    assert str(err.value) == (
+        f"terraform 1.8.5 at {fake} is too old: authgen needs Terraform >= {MIN_VERSION}; "
+        "install a newer one (https://developer.hashicorp.com/terraform/install)"
+    )
+
+
+def test_a_root_may_need_more_than_the_floor(workdir, cache, terraform_bin):
+    write_root(workdir, DATA_ROOT)
+    installed = Runner(workdir, lock_file=None, plugin_cache_dir=cache).version()
+    assert (
+        installed
+        == json.loads(
+            subprocess.run([terraform_bin, "version", "-json"], capture_output=True).stdout
+        )["terraform_version"]
+    )
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, min_version="99.0.0")
+    with pytest.raises(TerraformVersionError, match=rf"^terraform {installed} at .* >= 99\.0\.0;"):
+        runner.init()
+
+
+def test_the_version_is_asked_once_per_binary(workdir, cache, tmp_path, terraform_bin):
+    write_root(workdir, DATA_ROOT)
+    wrapper = fake_terraform(tmp_path, f'echo "$*" >> "$0.log"\nexec {terraform_bin} "$@"\n')
+    for _ in range(2):
+        runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, terraform=wrapper)
+        runner.init()
+        runner.plan(workdir / "plan.tfplan")
+    calls = Path(f"{wrapper}.log").read_text().splitlines()
+    assert calls.count("version -json") == 1
+    assert [c.split()[0] for c in calls if c != "version -json"] == ["init", "plan", "plan"]
+
+
+def test_a_plan_that_saves_no_plan_is_an_error_not_no_changes(workdir, cache, tmp_path):
+    # A terraform that says it is 1.11.4 and "plans" with exit code 0 (no
+    # changes) without writing the plan file.
+    write_root(workdir, DATA_ROOT)
+    fake = fake_terraform(
+        tmp_path,
+        'if [ "$1" = version ]; then echo \'{"terraform_version": "1.11.4"}\'; fi\nexit 0\n',
+    )
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, terraform=fake)
+    with pytest.raises(TerraformFailed) as err:
+        runner.plan(workdir / "plan.tfplan")
+    assert str(err.value).startswith(
+        f"terraform plan exited 0 but saved no plan in {workdir / 'plan.tfplan'}: "
+    )
+    assert not runner.saved_plan_is_current(workdir / "plan.tfplan")
+
+
+# -- terraform never outlives authgen -------------------------------------------------
+
+KILLED_SCRIPT = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from generator.terraform import Runner
+
+workdir, cache, plan, where = sys.argv[1:5]
+runner = Runner(Path(workdir), lock_file=None, plugin_cache_dir=Path(cache))
+if where == "thread":  # as plan --all's pool does
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(runner.apply, Path(plan)).result()
+else:
+    runner.apply(Path(plan))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal is Linux")
+@pytest.mark.parametrize("where", ["main", "thread"])
+def test_terraform_stops_and_saves_state_when_authgen_is_killed(
+    workdir, cache, tmp_path, events, where
+):
+    from tests.support.cli import alive
+
+    write_root(workdir, SLOW_ROOT + 'resource "terraform_data" "quick" {\n  input = "b"\n}\n')
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_SCRIPT)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(workdir), str(cache), str(plan.path), where],
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    tfpid_file = workdir / "tfpid"
+    record_file = workdir / RECORD_NAME
+
+    def creating() -> list[str]:
+        try:
+            return json.loads(record_file.read_text())["creating"]
+        except (OSError, ValueError):
+            return []
+
+    try:
+        deadline = time.monotonic() + 60
+        # terraform is in the provisioner, and authgen has seen it start (it
+        # reads terraform's events a few times a second)
+        while not (tfpid_file.exists() and "terraform_data.slow" in creating()):
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "the provisioner never started"
+            time.sleep(0.05)
+        while not tfpid_file.read_text().strip():
+            time.sleep(0.05)
+        tfpid = int(tfpid_file.read_text())
+        proc.kill()  # SIGKILL: authgen cannot pass anything on
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # terraform got its interrupt from the kernel, stopped (not after the
+    # provisioner's 60 s) and took its provisioner with it
+    deadline = time.monotonic() + 45
+    while alive(tfpid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(tfpid), "terraform outlived the authgen that started it"
+    assert processes_in(workdir) == []
+    # ... having saved what it finished, and released the lock
+    state = json.loads((workdir / "terraform.tfstate").read_text())
+    assert "quick" in {r["name"] for r in state["resources"]}
+    assert not (workdir / ".terraform.tfstate.lock.info").exists()
+    # The run left its record: the next run says what was being created.
+    record = json.loads((workdir / RECORD_NAME).read_text())
+    assert record["command"] == "apply" and record["pid"] == proc.pid
+    # (quick may still be listed: the kill can land before authgen read its
+    # apply_complete event; it is in the state, which the note allows for)
+    assert "terraform_data.slow" in record["creating"]
+    assert set(record["creating"]) <= {"terraform_data.slow", "terraform_data.quick"}
+    again = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_event=events.append)
+    replanned = again.plan(workdir / "plan.tfplan")
+    (warning,) = [e for e in events if e.level == "warn"]
+    assert warning.diagnostic.summary == "An earlier run did not finish"
+    assert f"authgen (pid {proc.pid}) was stopped during terraform apply" in warning.message
+    assert f"it was creating {', '.join(record['creating'])}: whatever of that is not in the " in (
+        warning.message
+    )
+    assert again.earlier_run.creating == record["creating"]
+    assert not (workdir / RECORD_NAME).exists()  # said once
+    doc = again.show_json(replanned.path)
+    actions = {r["address"]: r["change"]["actions"] for r in doc["resource_changes"]}
+    assert actions["terraform_data.quick"] == ["no-op"]
+    assert actions["terraform_data.slow"] in (["delete", "create"], ["create"])
+
+
+def test_an_interrupt_names_what_was_being_created(workdir, cache, tmp_path):
+    """In-process: the Interrupted error of an apply names the object whose
+    creation was cut short (from terraform's apply_start events)."""
+    write_root(workdir, SLOW_ROOT)
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    runner.init()
+    plan = runner.plan(workdir / "plan.tfplan")
+    script = tmp_path / "apply.py"
+    script.write_text(APPLY_SCRIPT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(script),
+            str(workdir),
+            str(tmp_path / "log"),
+            str(cache),
+            str(plan.path),
+        ],
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (workdir / "tfpid").exists():
+            assert proc.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert (
+        "its state is saved, but terraform_data.slow was being created at that moment and may "
+        "exist outside it" in stderr
+    )
+    assert not (workdir / RECORD_NAME).exists()  # reported here, not left for the next run

@@ -363,7 +363,12 @@ class Runner:
             return
         self.earlier_run = earlier
         detail = earlier.describe()
-        log.warning("%s: an earlier run did not finish: %s", self.workdir, detail)
+        log.log(
+            logging.INFO if self.on_event else logging.WARNING,
+            "%s: an earlier run did not finish: %s",
+            self.workdir,
+            detail,
+        )
         if self.on_event is not None:
             diagnostic = Diagnostic("warning", "An earlier run did not finish", detail)
             self.on_event(
