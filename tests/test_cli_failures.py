@@ -69,6 +69,31 @@ def test_terraform_missing_is_one_line(project, tmp_path, terraform_bin):
     assert not (project / "environments" / "locks").exists()
 
 
+def test_a_fake_old_terraform_is_refused_not_taken_for_no_changes(project, tmp_path):
+    """A ``terraform`` on PATH that prints "Terraform v0.12.0" (a stand-in for
+    an old or fake binary, on purpose) must not make a drift check pass."""
+    fake_bin = tmp_path / "fakebin"
+    fake_bin.mkdir()
+    fake = fake_bin / "terraform"
+    fake.write_text('#!/bin/sh\necho "Terraform v0.12.0"\n')
+    fake.chmod(0o755)
+    env = cli_env(
+        PATH=f"{fake_bin}{os.pathsep}{os.environ['PATH']}",
+        AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9",
+    )
+    result = run(project, "plan", "local", "--detailed-exitcode", env=env)
+    assert result.code == 1, result
+    line = error_line(result)
+    assert line == (
+        f"error: {fake} is not Terraform >= 1.9.0: 'terraform version -json' printed "
+        "'Terraform v0.12.0' (exit code 0), not Terraform's version JSON; install Terraform "
+        "(https://developer.hashicorp.com/terraform/install) and put it on PATH"
+    )
+    assert result.stdout == ""
+    assert not (project / "build" / "local" / "tfplan").exists()
+    assert not (project / "build" / "local" / "plan.json").exists()
+
+
 @pytest.mark.terraform
 def test_unreachable_registry_names_the_provider_and_the_way_out(project, tmp_path, terraform_bin):
     # No mirror in the CLI config, an empty provider cache, and a refusing

@@ -227,6 +227,36 @@ def test_authorizer_reruns_are_byte_stable(project, applied):
     assert "Initializing" not in first.stderr + second.stderr
 
 
+def test_state_saved_plans_and_the_build_dir_are_private(project, applied):
+    def mode(path: Path) -> int:
+        return path.stat().st_mode & 0o777
+
+    assert mode(project.build) == 0o700
+    assert mode(project.build / "terraform.tfstate") == 0o600
+    assert mode(project.build / "plan.json") == 0o600
+    assert mode(project.build / "plan.md") == 0o600
+    assert not (project.build / "tfplan").exists()  # used, then removed
+    # ... while the authorizer file (no secret) is an ordinary file
+    assert mode(project.authorizer) == 0o644
+
+
+@pytest.fixture(scope="module")
+def logged_plan(project, applied) -> Result:
+    """``authgen plan -v`` with TF_LOG=DEBUG: the AWS provider logs Cognito's
+    answers, the client secret included, on terraform's stderr."""
+    return project("plan", "local", "-v", TF_LOG="DEBUG")
+
+
+def test_tf_log_output_is_shown_with_v_and_masked(logged_plan):
+    result = logged_plan
+    assert result.code == 0, result
+    assert "[DEBUG]" in result.stderr  # terraform's debug log came through
+    # DescribeUserPoolClient's answer, with the secret's value masked
+    assert '"ClientSecret": "***"' in result.stderr
+    # -v shows every event, not only progress
+    assert "[local] Terraform 1." in result.stderr
+
+
 # --------------------------------------------------------------------------
 # verify / token against the emulator
 
@@ -321,7 +351,7 @@ def test_a_fresh_build_dir_inits_from_the_committed_lock_file(project, replanned
     assert (project.build / ".terraform.lock.hcl").read_bytes() == before.lock_bytes
 
 
-def test_no_client_secret_in_any_output_or_file(project, applied, replanned, cognito):
+def test_no_client_secret_in_any_output_or_file(project, applied, logged_plan, replanned, cognito):
     pool = _pool(cognito)
     (client_id,) = _client_ids(cognito, pool["Id"])
     secret = cognito.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=client_id)[
@@ -331,8 +361,9 @@ def test_no_client_secret_in_any_output_or_file(project, applied, replanned, cog
     # The check means something: terraform holds the secret (state, outputs).
     assert secret in (project.build / "terraform.tfstate").read_text()
     # Every authgen run of this file so far (plan, apply, authorizer, verify,
-    # token, the verbose plan whose prior state holds the secret) ...
-    assert len(project.runs) >= 8
+    # token, the verbose plan whose prior state holds the secret, the plan
+    # with TF_LOG=DEBUG whose log holds Cognito's answers) ...
+    assert len(project.runs) >= 9
     for result in project.runs:
         assert secret not in result.stdout, f"secret on stdout of authgen {result.args}"
         assert secret not in result.stderr, f"secret on stderr of authgen {result.args}"

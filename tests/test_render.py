@@ -134,6 +134,9 @@ def test_required_version_is_the_runners_floor():
     local = spec.load(REPO / "environments" / "local.yaml")
     assert render.minimum_terraform_version(local) == MIN_VERSION
     assert f'required_version = ">= {MIN_VERSION}"' in render.render(local)["versions.tf"]
+    # ... and the README tells users the same
+    major_minor = ".".join(MIN_VERSION.split(".")[:2])
+    assert f"**Terraform >= {major_minor}.**" in (REPO / "README.md").read_text()
 
 
 def test_cloud_backend():
