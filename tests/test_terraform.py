@@ -1238,3 +1238,11 @@ def test_an_interrupt_names_what_was_being_created(workdir, cache, tmp_path):
         "exist outside it" in stderr
     )
     assert not (workdir / RECORD_NAME).exists()  # reported here, not left for the next run
+
+
+def test_credentials_in_the_environment_are_known_secrets(workdir, cache):
+    write_root(workdir, DATA_ROOT)
+    env = dict(os.environ, AUTH0_CLIENT_SECRET="auth0-management-secret", AWS_SESSION_TOKEN="x")
+    runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, env=env)
+    assert runner.scrub("got auth0-management-secret back") == "got *** back"
+    assert runner.scrub("token x") == "token x"  # too short to be a real credential

@@ -35,6 +35,16 @@ log = logging.getLogger(__name__)
 _OPERATIONS = ("plan", "apply", "destroy")
 #: Hook actions that create an object.
 _CREATES = ("create", "replace")
+#: Credentials terraform gets from the environment, masked like known secrets
+#: (from 8 characters: placeholder values such as "testing" are not masked).
+SECRET_ENV = (
+    "AUTH0_CLIENT_SECRET",
+    "AUTH0_API_TOKEN",
+    "AUTHGEN_CLIENT_SECRET",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+_SECRET_ENV_MIN = 8
 
 
 class Runner:
@@ -55,7 +65,8 @@ class Runner:
     ``terraform``: the binary (default: ``terraform`` on ``PATH``).
     ``min_version``: the oldest Terraform accepted (default ``MIN_VERSION``).
     ``secrets``: known secrets, masked in every event, log line and error
-    (sensitive outputs the runner reads are added).
+    (sensitive outputs the runner reads, and the credentials of ``SECRET_ENV``
+    in ``env``, are added).
     """
 
     def __init__(
@@ -85,6 +96,9 @@ class Runner:
         self.plugin_cache_dir = Path(plugin_cache_dir).expanduser().resolve()
         self.min_version = min_version
         self.scrub = Scrubber(secrets)
+        self.scrub.add(
+            value for name in SECRET_ENV if len(value := self.env.get(name, "")) >= _SECRET_ENV_MIN
+        )
         #: The record of an earlier run here that did not finish, once seen.
         self.earlier_run: RunRecord | None = None
         self._terraform = terraform
