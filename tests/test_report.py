@@ -176,14 +176,49 @@ def test_console_reporter_does_not_ask_without_a_terminal(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_progress_off_a_terminal_shows_selected_lines_with_the_environment(capsys):
+def test_progress_off_a_terminal_shows_progress_events_and_warnings(capsys):
+    from generator.terraform import Diagnostic, Event
+
+    creating = Event(
+        "apply_start",
+        "module.auth.aws_cognito_user_pool.this: Creating...",
+        command="apply",
+        address="module.auth.aws_cognito_user_pool.this",
+        action="create",
+    )
+    chatter = Event("log", "terraform.io/builtin/terraform is built in to Terraform")
+    warning = Event(
+        "diagnostic",
+        "Warning: Value for undeclared variable: A variable named x was assigned",
+        level="warn",
+        diagnostic=Diagnostic("warning", "Value for undeclared variable"),
+    )
+    error = Event(
+        "diagnostic",
+        "Error: Saved plan is stale: The given plan file can no longer be applied",
+        level="error",
+        diagnostic=Diagnostic("error", "Saved plan is stale"),
+    )
+    tf_log = Event("text", "2026-12-01T00:00:00Z [DEBUG] provider: starting", stream="stderr")
+    plugins = Event(
+        "init_output",
+        "Initializing provider plugins...",
+        code="initializing_provider_plugin_message",
+    )
     report = ConsoleReporter(live=False)
     sink = report.progress("dev")
-    sink("module.auth.aws_cognito_user_pool.this: Creating...\n")
-    sink("some chatter\n")
-    sink("\n")
+    for event in (creating, chatter, warning, error, tf_log, plugins, Event("log", "\n")):
+        sink(event)
     report.done()
-    assert capsys.readouterr().err == "[dev] module.auth.aws_cognito_user_pool.this: Creating...\n"
+    assert capsys.readouterr().err == (
+        "[dev] module.auth.aws_cognito_user_pool.this: Creating...\n"
+        "[dev] Warning: Value for undeclared variable: A variable named x was assigned\n"
+        "[dev] Initializing provider plugins...\n"
+    )  # errors come once, as the run's error line; chatter and TF_LOG only with -v
     verbose = ConsoleReporter(verbose=True, live=False)
-    verbose.progress("dev")("some chatter\n")
-    assert capsys.readouterr().err == "[dev] some chatter\n"
+    for event in (chatter, tf_log):
+        verbose.progress("dev")(event)
+    assert capsys.readouterr().err == (
+        "[dev] terraform.io/builtin/terraform is built in to Terraform\n"
+        "[dev] 2026-12-01T00:00:00Z [DEBUG] provider: starting\n"
+    )
