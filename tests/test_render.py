@@ -118,13 +118,18 @@ def _with_state(state: dict) -> spec.Spec:
 
 
 def test_s3_backend_values_go_through_the_filter():
-    tricky = _with_state({"backend": "s3", "bucket": "b", "key": 'k"${x}', "kms_key_id": "alias/k"})
+    tricky = _with_state(
+        {"backend": "s3", "bucket": "state-b", "key": 'k"${x}', "kms_key_id": "alias/k"}
+    )
     backend = render.render(tricky)["backend.tf"]
     assert 'key          = "k\\"$${x}"' in backend
     assert 'kms_key_id   = "alias/k"' in backend
     assert 'region       = "us-west-2"' in backend
     assert render.required_version(tricky) == ">= 1.10.0"
     assert render.minimum_terraform_version(tricky) == "1.10.0"
+    # Against AWS: no endpoint override, no dummy keys, every AWS check on.
+    for emulator_only in ("endpoints", "use_path_style", "access_key", "skip_"):
+        assert emulator_only not in backend
 
 
 def test_required_version_is_the_runners_floor():
@@ -137,6 +142,39 @@ def test_required_version_is_the_runners_floor():
     # ... and the README tells users the same
     major_minor = ".".join(MIN_VERSION.split(".")[:2])
     assert f"**Terraform >= {major_minor}.**" in (REPO / "README.md").read_text()
+
+
+def test_s3_backend_on_an_emulator_points_there_with_dummy_keys():
+    on_emulator = _with_state({"backend": "s3", "bucket": "state-b"}).with_endpoint(
+        "http://127.0.0.1:4566"
+    )
+    backend = render.render(on_emulator)["backend.tf"]
+    assert 's3  = "http://127.0.0.1:4566"' in backend
+    assert 'sts = "http://127.0.0.1:4566"' in backend
+    assert f'access_key                  = "{render.EMULATOR_KEY}"' in backend
+    for line in (
+        "use_path_style              = true",
+        "skip_credentials_validation = true",
+        "skip_metadata_api_check     = true",
+        "skip_region_validation      = true",
+        "skip_requesting_account_id  = true",
+    ):
+        assert line in backend
+    # The local back end has nothing to point anywhere.
+    local = render.render(_with_state({"backend": "local"}).with_endpoint("http://127.0.0.1:4566"))
+    assert "endpoints" not in local["backend.tf"]
+
+
+def test_backend_template_inlines_values_only_through_the_hcl_filter():
+    """Every ``{{ ... }}`` in the backend template that is a value (not the
+    header comment) passes through ``hcl``."""
+    import re
+
+    text = (REPO / "templates" / "common" / "backend.tf.j2").read_text()
+    expressions = re.findall(r"{{(.*?)}}", text)
+    values = [e.strip() for e in expressions if e.strip() != "header"]
+    assert values, "the template inlines no values?"
+    assert all(e.endswith("| hcl") for e in values), values
 
 
 def test_cloud_backend():
