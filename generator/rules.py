@@ -256,3 +256,51 @@ def project_relative_json(value: str) -> str | None:
     if parts[0] in ("build", ".terraform", ".git"):
         return f"output {value!r} is inside '{parts[0]}/', which is generated; use authorizers/"
     return None
+
+
+#: An S3 bucket name (general purpose buckets): 3-63 characters of lowercase
+#: letters, digits, '.' and '-', starting and ending with a letter or digit.
+S3_BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+#: Prefixes and suffixes S3 reserves for its own kinds of bucket and endpoint.
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def s3_bucket_name(value: str) -> str | None:
+    """A name S3 accepts for a general purpose bucket (S3's bucket naming rules)."""
+    if not 3 <= len(value) <= 63:
+        return f"bucket name {value!r} is {len(value)} characters; S3 needs 3 to 63"
+    if value != value.lower():
+        return f"bucket name {value!r} has capital letters; S3 allows lowercase only"
+    if not re.fullmatch(S3_BUCKET_PATTERN, value):
+        bad = _bad_characters(value, r"[a-z0-9.-]")
+        if bad:
+            return (
+                f"bucket name {value!r} has characters S3 does not allow ({bad}); "
+                "use lowercase letters, digits, '.' and '-'"
+            )
+        return f"bucket name {value!r} must start and end with a lowercase letter or digit"
+    if ".." in value:
+        return f"bucket name {value!r} has two adjacent periods; S3 refuses that"
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", value):
+        return f"bucket name {value!r} looks like an IP address; S3 refuses that"
+    for prefix in S3_RESERVED_PREFIXES:
+        if value.startswith(prefix):
+            return f"bucket name {value!r} starts with '{prefix}', which S3 reserves"
+    for suffix in S3_RESERVED_SUFFIXES:
+        if value.endswith(suffix):
+            return f"bucket name {value!r} ends with '{suffix}', which S3 reserves"
+    return None
+
+
+def on_loopback(url: str) -> bool:
+    """``url``'s host is this machine (127.0.0.0/8, ::1 or localhost)."""
+    import ipaddress
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -68,6 +68,7 @@ Auth0ClientName = _str(rules.auth0_client_name, max_length=128)
 TagKey = _str(rules.tag_key, rules.TAG_KEY_PATTERN)
 TagValue = _str(rules.tag_value, rules.TAG_VALUE_PATTERN)
 PlainName = _str(rules.no_control("name", 255), max_length=255)
+BucketName = _str(rules.s3_bucket_name, rules.S3_BUCKET_PATTERN)
 
 
 class _Model(BaseModel):
@@ -156,7 +157,9 @@ class LocalState(_Model):
 
 class S3State(_Model):
     backend: Literal["s3"]
-    bucket: PlainName
+    bucket: BucketName = Field(
+        description="An S3 bucket name; 'authgen state bootstrap' creates it."
+    )
     key: PlainName = Field(description="Default: authgen/<gateway>/<name>/terraform.tfstate.")
     region: Region = Field(description="Default: the environment's region.")
     encrypt: bool = True
