@@ -67,6 +67,9 @@ class Runner:
     ``secrets``: known secrets, masked in every event, log line and error
     (sensitive outputs the runner reads, and the credentials of ``SECRET_ENV``
     in ``env``, are added).
+    ``lock_timeout``: how long plan, apply and destroy wait for a state lock
+    another run holds (terraform's ``-lock-timeout``, e.g. ``5m``); None:
+    not at all (a held lock is ``StateLocked`` at once).
     """
 
     def __init__(
@@ -81,8 +84,10 @@ class Runner:
         terraform: str | os.PathLike | None = None,
         min_version: str = version.MIN_VERSION,
         secrets: Iterable[str] = (),
+        lock_timeout: str | None = None,
     ):
         self.workdir = Path(workdir).resolve()
+        self.lock_timeout = lock_timeout
         self.lock_file = Path(lock_file).resolve() if lock_file is not None else None
         self.on_event = on_event
         self.env = dict(os.environ if env is None else env)
@@ -114,7 +119,9 @@ class Runner:
 
     # -- init ---------------------------------------------------------------
 
-    def init(self, *, upgrade: bool = False) -> bool:
+    def init(
+        self, *, upgrade: bool = False, reconfigure: bool = False, migrate_state: bool = False
+    ) -> bool:
         """``terraform init -input=false -json``, unless nothing it depends on changed.
 
         Skipped (returns False) when the ``.tf`` files of the root and its
@@ -122,11 +129,15 @@ class Runner:
         successful init and the installed providers are still there.
         ``upgrade`` passes ``-upgrade`` (newer providers within the
         constraints; the lock file is rewritten) and never skips.
+        ``reconfigure`` passes ``-reconfigure``: a changed back end is taken
+        as it is, without moving state (for an emulator whose port changed).
+        ``migrate_state`` passes ``-migrate-state -force-copy``: the state of
+        the back end used so far is copied into the new one (never skips).
         """
         self._check_workdir()
         rootdir.copy_lock_in(self.lock_file, self.workdir)
         stamp = plans.init_fingerprint(self.workdir, self.plugin_dir)
-        if not upgrade and plans.init_is_current(self.workdir, stamp):
+        if not (upgrade or migrate_state) and plans.init_is_current(self.workdir, stamp):
             log.info("terraform init skipped in %s: nothing it depends on changed", self.workdir)
             return False
         plans.clear_init_stamp(self.workdir)
@@ -143,6 +154,9 @@ class Runner:
                 json=process.flagged(),
                 plugin_dir=str(self.plugin_dir) if self.plugin_dir else None,
                 upgrade=process.flagged() if upgrade else None,
+                reconfigure=process.flagged() if reconfigure else None,
+                migrate_state=process.flagged() if migrate_state else None,
+                force_copy=process.flagged() if migrate_state else None,
             )
         rootdir.copy_lock_out(self.lock_file, self.workdir)
         plans.write_init_stamp(self.workdir, plans.init_fingerprint(self.workdir, self.plugin_dir))
@@ -172,6 +186,7 @@ class Runner:
                 json=process.flagged(),
                 detailed_exitcode=process.flagged(),
                 destroy=process.flagged() if destroy else None,
+                lock_timeout=self.lock_timeout,
                 out=str(out),
             )
         except BaseException:
@@ -226,6 +241,7 @@ class Runner:
                 input=False,
                 no_color=process.flagged(),
                 json=process.flagged(),
+                lock_timeout=self.lock_timeout,
             )
         finally:
             plans.forget_plan(plan_path)
@@ -239,6 +255,7 @@ class Runner:
             no_color=process.flagged(),
             json=process.flagged(),
             auto_approve=process.flagged(),
+            lock_timeout=self.lock_timeout,
         )
 
     # -- machine output -----------------------------------------------------
@@ -267,6 +284,24 @@ class Runner:
             if isinstance(entry, dict) and entry.get("sensitive"):
                 self.scrub.add_values(entry.get("value"))
         return {name: entry.get("value") for name, entry in data.items()}
+
+    def state_json(self) -> dict[str, Any]:
+        """``terraform show -json`` of the current state (``values`` with
+        ``sensitive_values``). Holds sensitive values in clear: mask them
+        (``generator.state.documents``) before anything is shown."""
+        done = self._run("show", capture=True, json=process.flagged(), no_color=process.flagged())
+        return _parse_json(done, "show -json")
+
+    def pull_state(self) -> str | None:
+        """``terraform state pull``: the raw state document as terraform
+        prints it, None when there is no state yet. Holds secrets in clear;
+        never streamed or logged."""
+        done = self._run("state", "pull", capture=True)
+        text = done.stdout.strip()
+        if not text:
+            return None
+        _parse_json(done, "state pull")  # it must be one JSON object
+        return text + "\n"
 
     # -- fingerprints -------------------------------------------------------
 
