@@ -18,6 +18,7 @@ from generator.commands.steps import (
     ready_runner,
     render_into,
     run_lock,
+    state_lock_explained,
     targets,
 )
 from generator.errors import AuthgenError
@@ -34,10 +35,11 @@ HELP = "destroy every resource of ENV"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Init flags, ``ENV``, ``--auto-approve``, ``--force``."""
+    """Init flags, ``ENV``, ``--auto-approve``, ``--force``, ``--lock-timeout``."""
     options.terraform(parser)
     options.environments(parser)
     options.auto_approve(parser)
+    options.state_lock(parser)
     parser.add_argument("--force", action="store_true", help="destroy a protected environment too")
 
 
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
             action=f"destroy {spec.name}",
             expect=spec.name,
         )
-    with run_lock(project, spec, "destroy"):
+    with run_lock(project, spec, "destroy"), state_lock_explained(project, spec, args, "destroy"):
         if spec.protected:
             _lift_protection(project, spec, args, report)
         render_into(project, spec)

@@ -4,13 +4,26 @@ takes the groups it needs, then adds its own flags."""
 from __future__ import annotations
 
 import argparse
+import re
 
 
-def common(parser: argparse.ArgumentParser) -> None:
-    """``--json``, ``--no-color``, ``-v``: how a run reports (every command)."""
-    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
-    parser.add_argument("--no-color", action="store_true", help="no colours (also NO_COLOR=1)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show all terraform output")
+def common(parser: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """``--json``, ``--no-color``, ``-v``: how a run reports (every command).
+
+    ``nested``: for the sub-commands of a command (``state bootstrap``), which
+    take the flags after their own name too; their defaults are left out so
+    that they never reset a flag given before the sub-command's name.
+    """
+    extra = {"default": argparse.SUPPRESS} if nested else {}
+    parser.add_argument(
+        "--json", action="store_true", help="machine-readable output on stdout", **extra
+    )
+    parser.add_argument(
+        "--no-color", action="store_true", help="no colours (also NO_COLOR=1)", **extra
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show all terraform output", **extra
+    )
 
 
 def environments(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
@@ -60,3 +73,36 @@ def credentials(parser: argparse.ArgumentParser) -> None:
 def auto_approve(parser: argparse.ArgumentParser) -> None:
     """``--auto-approve``: change without asking (pipelines)."""
     parser.add_argument("--auto-approve", action="store_true", help="do not ask (pipelines)")
+
+
+#: A Go duration as terraform's -lock-timeout takes it: 30s, 5m, 1h30m, 500ms.
+_DURATION = re.compile(r"(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+")
+
+
+def duration(text: str) -> str:
+    """An argparse type: a duration for ``-lock-timeout`` (a bare number is seconds)."""
+    value = text.strip()
+    if re.fullmatch(r"\d+", value):
+        return f"{value}s"
+    if _DURATION.fullmatch(value):
+        return value
+    raise argparse.ArgumentTypeError(f"{text!r} is not a duration; write it like 30s, 5m or 1h30m")
+
+
+def state_lock(parser: argparse.ArgumentParser) -> None:
+    """``--lock-timeout``: how long to wait for another run's state lock."""
+    parser.add_argument(
+        "--lock-timeout",
+        type=duration,
+        metavar="DURATION",
+        help="wait this long (e.g. 5m) for a state lock another run holds; default: fail at once",
+    )
+
+
+def local_state(parser: argparse.ArgumentParser) -> None:
+    """``--allow-local-state``: plan/apply local state in CI anyway."""
+    parser.add_argument(
+        "--allow-local-state",
+        action="store_true",
+        help="plan/apply an environment with local state although CI is set (throwaway pipelines)",
+    )

@@ -18,8 +18,10 @@ from generator.commands.steps import (
     PLAN_FILE,
     load_spec,
     ready_runner,
+    refuse_local_state_in_ci,
     render_into,
     run_lock,
+    state_lock_explained,
     targets,
     write_plan_files,
 )
@@ -38,8 +40,11 @@ HELP = "render, init, plan: a saved plan and its summary"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Init flags, ``ENV...`` or ``--all``, ``--detailed-exitcode``, ``-j``."""
+    """Init flags, ``ENV...`` or ``--all``, ``--detailed-exitcode``, ``-j``,
+    ``--lock-timeout``, ``--allow-local-state``."""
     options.terraform(parser)
+    options.state_lock(parser)
+    options.local_state(parser)
     options.environments(parser, many=True)
     parser.add_argument(
         "--detailed-exitcode",
@@ -58,10 +63,12 @@ def plan_environment(
 
     ``show -json`` loads the providers again (seconds for hashicorp/aws), so
     it runs only when the plan has changes; an unchanged plan's summary says so.
+    In CI, local state is refused first (``--allow-local-state``).
     """
     from generator import plan_summary
 
-    with run_lock(project, spec, "plan"):
+    refuse_local_state_in_ci(spec, args)
+    with run_lock(project, spec, "plan"), state_lock_explained(project, spec, args, "plan"):
         directory = render_into(project, spec)
         runner = ready_runner(project, spec, args, progress)
         result = runner.plan(directory / PLAN_FILE)

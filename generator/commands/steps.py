@@ -9,10 +9,12 @@ steps that need them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import AuthgenError
+from generator.errors import AuthgenError, LockError
 from generator.project import Project
 from generator.yaml_source import display_name
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from generator.report import ProgressSink, Reporter
     from generator.run_lock import RunLock
     from generator.spec import Spec
-    from generator.terraform import Runner
+    from generator.terraform import LockInfo, Runner
     from generator.tokens import ClientCredentials
 
 #: The saved plan in an environment's build directory.
@@ -91,9 +93,14 @@ def ready_runner(
     """A runner for the environment's build directory, ``terraform init`` done
     (or skipped when nothing it depends on changed); its events go to
     ``progress``, and the binary must be at least the version the rendered
-    root requires."""
+    root requires; ``--lock-timeout`` is how long it waits for a state lock.
+
+    An environment on an emulator re-initialises its back end as rendered
+    (``-reconfigure``: a new emulator port is a new, empty back end). When
+    init fails for S3 state whose bucket does not exist, that is the error.
+    """
     from generator.render import minimum_terraform_version
-    from generator.terraform import Runner
+    from generator.terraform import Runner, TerraformFailed
 
     plugin_dir = getattr(args, "plugin_dir", None)
     runner = Runner(
@@ -102,9 +109,98 @@ def ready_runner(
         plugin_dir=Path(plugin_dir) if plugin_dir else None,
         on_event=progress,
         min_version=minimum_terraform_version(spec),
+        lock_timeout=getattr(args, "lock_timeout", None),
     )
-    runner.init(upgrade=getattr(args, "upgrade", False))
+    try:
+        runner.init(
+            upgrade=getattr(args, "upgrade", False), reconfigure=spec.endpoint_url is not None
+        )
+    except TerraformFailed:
+        missing = missing_state_bucket(spec)
+        if missing:
+            raise AuthgenError(missing) from None
+        raise
     return runner
+
+
+def missing_state_bucket(spec: Spec) -> str | None:
+    """The one line for S3 state whose bucket does not exist, else None (also
+    when the bucket cannot be checked: terraform's own error stands then)."""
+    if spec.state.backend != "s3":
+        return None
+    from generator.state import bucket
+
+    try:
+        if bucket.bucket_exists(spec):
+            return None
+    except AuthgenError:
+        return None
+    where = display_name(spec.path) if spec.path is not None else spec.name
+    return (
+        f"{where}: state.bucket: the S3 bucket {spec.state.bucket!r} for the state of "
+        f"{spec.name} does not exist (region {spec.state.region}); create it with "
+        f"'authgen state bootstrap {spec.name}', then run this again"
+    )
+
+
+def refuse_local_state_in_ci(spec: Spec, args: argparse.Namespace) -> None:
+    """In CI, no plan or apply on local state (``generator.state.ci``) unless
+    ``--allow-local-state``."""
+    if getattr(args, "allow_local_state", False):
+        return
+    from generator.state.ci import local_state_problem
+
+    problem = local_state_problem(spec)
+    if problem:
+        raise AuthgenError(problem)
+
+
+@contextmanager
+def state_lock_explained(
+    project: Project, spec: Spec, args: argparse.Namespace, command: str
+) -> Iterator[None]:
+    """Terraform's "state locked" error as one line: who holds the lock, doing
+    what, since when, its ID, and how to wait (``--lock-timeout``)."""
+    from generator.terraform import StateLocked
+
+    try:
+        yield
+    except StateLocked as err:
+        raise LockError(
+            lock_message(
+                spec.name,
+                command,
+                err.lock,
+                waited=getattr(args, "lock_timeout", None),
+                build=display_name(project.build_dir(spec.name)),
+            )
+        ) from None
+
+
+def lock_message(name: str, command: str, lock: LockInfo, *, waited: str | None, build: str) -> str:
+    """What to say when another run holds the state lock of environment ``name``."""
+    holder = lock.who or "another run"
+    doing = lock.operation.removeprefix("OperationType").lower() or "an operation"
+    since = f" since {_lock_time(lock.created)}" if lock.created else ""
+    ident = lock.id or "LOCK_ID"
+    if waited:
+        wait = f"it was still held after waiting {waited} (--lock-timeout); wait longer"
+    else:
+        wait = f"wait for it with --lock-timeout ('authgen {command} {name} --lock-timeout 10m')"
+    return (
+        f"{name}: the Terraform state is locked by {holder} ({doing}{since}, lock ID {ident}): "
+        f"another run of {name} is in progress; {wait}, or, only if that run died, release "
+        f"the lock with 'terraform force-unlock {ident}' in {build}"
+    )
+
+
+def _lock_time(created: str) -> str:
+    """Terraform's lock time (``2026-12-02 06:11:13.788767646 +0000 UTC``) to the second."""
+    stamp, _, rest = created.partition(".")
+    if not rest:
+        return created
+    zone = rest.split()[-1] if len(rest.split()) > 1 else ""
+    return f"{stamp} {zone}".strip()
 
 
 def applied_outputs(runner: Runner, spec: Spec) -> dict[str, Any]:
