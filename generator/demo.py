@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["AUTHGEN_ENDPOINT_URL"] = server.url
     try:
         _forget_old_emulator_state(project)
-        code = cli.main(["apply", ENV, "--auto-approve"])
+        # The emulator and the state both end with the demo: local state is
+        # right here, also in CI (where plan/apply refuse it by default).
+        code = cli.main(["apply", ENV, "--auto-approve", "--allow-local-state"])
         if code != 0:
             return code
         print(flush=True)

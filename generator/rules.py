@@ -291,16 +291,3 @@ def s3_bucket_name(value: str) -> str | None:
         if value.endswith(suffix):
             return f"bucket name {value!r} ends with '{suffix}', which S3 reserves"
     return None
-
-
-def on_loopback(url: str) -> bool:
-    """``url``'s host is this machine (127.0.0.0/8, ::1 or localhost)."""
-    import ipaddress
-
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

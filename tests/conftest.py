@@ -23,7 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_environment(tmp_path_factory):
-    """Fake AWS credentials, no real account; a CLI config that exists."""
+    """Fake AWS credentials, no real account; a CLI config that exists; not
+    in CI whatever the machine running the suite says (tests that need CI set
+    it themselves), so plan/apply behave the same on a laptop and a runner."""
     saved = dict(os.environ)
     home = tmp_path_factory.mktemp("tfhome")
     empty_rc = home / "empty.tfrc"
@@ -44,6 +46,7 @@ def _isolated_environment(tmp_path_factory):
         }
     )
     for var in (
+        "CI",
         "AWS_PROFILE",
         "AWS_SESSION_TOKEN",
         "AUTHGEN_ENDPOINT_URL",

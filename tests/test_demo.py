@@ -45,7 +45,8 @@ def _demo_command(project: Path) -> list[str]:
 def test_make_demo_applies_verifies_and_stops_the_emulator(tmp_path, aws_mirror):
     pytest.importorskip("moto", reason="moto is not installed (make setup)")
     project = make_project(tmp_path / "project", ["local"])
-    env = cli_env(TF_CLI_CONFIG_FILE=None, TF_PLUGIN_DIR=None, AUTHGEN_ENDPOINT_URL=None)
+    # CI set, as on a runner: the demo's throwaway local state is allowed.
+    env = cli_env(TF_CLI_CONFIG_FILE=None, TF_PLUGIN_DIR=None, AUTHGEN_ENDPOINT_URL=None, CI="true")
     proc = subprocess.run(
         _demo_command(project),
         cwd=project,

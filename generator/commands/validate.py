@@ -29,8 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
     """One ``ok`` line per good file (provider, gateway, where it lives),
-    the problems of the others on stderr."""
+    the problems of the others on stderr; in CI, a warning for each
+    environment whose state is local (``plan``/``apply`` refuse those)."""
     from generator import providers
+    from generator.state.ci import local_state_problem
 
     project = Project.find()
     results, failed = [], 0
@@ -43,8 +45,18 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
                 report.error(line)
             results.append({"file": str(path), "ok": False, "problems": err.problems})
             continue
+        warning = local_state_problem(loaded)
+        if warning:
+            report.note(f"warning: {warning}")
         results.append(
-            {"file": str(path), "ok": True, "name": loaded.name, "provider": loaded.provider}
+            {
+                "file": str(path),
+                "ok": True,
+                "name": loaded.name,
+                "provider": loaded.provider,
+                "state": loaded.state.backend,
+                "warnings": [warning] if warning else [],
+            }
         )
         where = providers.get(loaded.provider).describe(loaded)
         report.line(
