@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from generator import plugins
 from generator.emulator import MotoServer, start_moto
 
 REPO = Path(__file__).resolve().parent.parent
+#: The test-only moto launcher (stock moto plus what it lacks here, and --slow).
+MOTO_PLUS = (sys.executable, str(REPO / "tests" / "support" / "moto_plus.py"))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -110,6 +113,27 @@ def fresh_moto(tmp_path) -> MotoServer:
     server = start_moto(log_path=tmp_path / "moto.log")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def moto_plus(tmp_path_factory):
+    """``moto_plus(slow={"CreateUserPool": 8})`` starts tests/support/moto_plus.py
+    (stock moto plus the operations it lacks here; ``slow`` makes it sleep
+    before those operations) on a free 127.0.0.1 port. Every server started is
+    stopped by pid after the test module."""
+    pytest.importorskip("moto", reason="moto is not installed (make setup)")
+    servers: list[MotoServer] = []
+
+    def start(slow: dict[str, float] | None = None) -> MotoServer:
+        flags = [f"--slow={operation}={seconds}" for operation, seconds in (slow or {}).items()]
+        log = tmp_path_factory.mktemp("moto-plus") / "moto.log"
+        server = start_moto(log_path=log, launcher=[*MOTO_PLUS, *flags])
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -363,6 +363,37 @@ CASES = [
         "state: required key 'bucket' is missing",
     ),
     (
+        "state-s3-bucket-capitals",
+        "dev.yaml",
+        GOOD + "state:\n  backend: s3\n  bucket: My_State\n",
+        "dev.yaml:17:11: state.bucket: bucket name 'My_State' has capital letters; S3 allows "
+        "lowercase only",
+    ),
+    (
+        "state-s3-bucket-characters",
+        "dev.yaml",
+        GOOD + "state:\n  backend: s3\n  bucket: my_state\n",
+        "state.bucket: bucket name 'my_state' has characters S3 does not allow ('_')",
+    ),
+    (
+        "state-s3-bucket-ip",
+        "dev.yaml",
+        GOOD + "state:\n  backend: s3\n  bucket: 10.0.0.12\n",
+        "state.bucket: bucket name '10.0.0.12' looks like an IP address",
+    ),
+    (
+        "state-s3-bucket-reserved",
+        "dev.yaml",
+        GOOD + "state:\n  backend: s3\n  bucket: my-state-s3alias\n",
+        "state.bucket: bucket name 'my-state-s3alias' ends with '-s3alias', which S3 reserves",
+    ),
+    (
+        "state-s3-bucket-short",
+        "dev.yaml",
+        GOOD + "state:\n  backend: s3\n  bucket: ab\n",
+        "state.bucket: bucket name 'ab' is 2 characters; S3 needs 3 to 63",
+    ),
+    (
         "tag-reserved",
         "dev.yaml",
         GOOD + "tags:\n  'aws:owner': me\n",

@@ -110,6 +110,25 @@ def run(
     return result
 
 
+def start(project: Path, *args: str, env: dict[str, str]) -> subprocess.Popen:
+    """``authgen *args`` in ``project``, started and not waited for (``finish``)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", *args],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(proc: subprocess.Popen, args: tuple[str, ...], timeout: float = 300.0) -> Result:
+    """Wait for a run ``start`` began; its ``Result``."""
+    stdout, stderr = proc.communicate(timeout=timeout)
+    return Result(tuple(args), proc.returncode, stdout, stderr)
+
+
 def error_line(result: Result) -> str:
     """The one ``error:`` line of a failed run, after checking there is exactly
     one and no traceback."""
