@@ -460,3 +460,38 @@ def test_two_checkouts_waiting_for_the_lock_still_act_once(tmp_path, slow_emulat
         else:
             assert "Traceback" not in result.stderr
     _state_and_cloud_agree(tmp_path, env, server, "waits")
+
+
+# -- moving local state into the bucket -------------------------------------------
+
+
+def test_local_state_moves_into_the_bucket_with_state_migrate(
+    tmp_path, env, emulator, bootstrapped
+):
+    name = "moving"
+    project = make_project(tmp_path / "p", {name: local_spec(name)})
+    applied_locally = run(project, "apply", name, "--auto-approve", env=env)
+    assert applied_locally.code == 0, applied_locally
+    spec = project / "environments" / f"{name}.yaml"
+    spec.write_text(s3_spec(name))
+
+    changed = run(project, "plan", name, env=env)
+    assert changed.code == 1, changed
+    line = error_line(changed)
+    assert "its state back end changed (local -> s3)" in line
+    assert f"'authgen state migrate {name}'" in line
+
+    moved = run(project, "state", "migrate", name, env=env)
+    assert moved.code == 0, moved
+    assert f"moved the state of {name} (4 resources) from build/{name}/terraform.tfstate" in (
+        moved.stdout
+    )
+    assert state_key(name) in keys(aws(emulator, "s3"))
+    no_state_on_disk(project)
+    again = run(project, "plan", name, "--detailed-exitcode", env=env)
+    assert again.code == 0, again  # the same resources: nothing to create
+    assert len(pools_named(aws(emulator, "cognito-idp"), f"gateway-user-pool-{name}")) == 1
+
+    nothing = run(project, "state", "migrate", name, env=env)
+    assert nothing.code == 1
+    assert "there is no local state to move" in error_line(nothing)

@@ -10,6 +10,11 @@
 * ``pull``: the raw state document (``terraform state pull``) with secrets
   masked, on stdout or into ``--output FILE``. ``--raw`` keeps the secrets
   and is allowed only into a file, written with mode 0600.
+* ``migrate``: after the spec's ``state:`` changed (local -> s3, say), copy
+  the state kept so far (``build/ENV/terraform.tfstate``) into the new back
+  end (``terraform init -migrate-state``), check that the new back end holds
+  the same resources and outputs, then delete the local copy. Refused when
+  the S3 key holds a state already (nothing is overwritten).
 
 ``show`` and ``pull`` work for every back end (local, s3, cloud), from any
 checkout: they render the environment and initialise its back end first.
@@ -39,6 +44,7 @@ ACTIONS = {
     "bootstrap": "create and harden the S3 state bucket of ENV (idempotent)",
     "show": "list the resources and outputs in the state of ENV, secrets masked",
     "pull": "print the state document of ENV, secrets masked (--raw: into a 0600 file)",
+    "migrate": "move the local state of ENV into the back end its spec names now",
 }
 
 
@@ -75,6 +81,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         return _bootstrap(spec, args, report)
     if args.action == "show":
         return _show(project, spec, args, report)
+    if args.action == "migrate":
+        return _migrate(project, spec, args, report)
     return _pull(project, spec, args, report)
 
 
@@ -216,3 +224,70 @@ def _write_private(target: Path, text: str) -> None:
         atomic_write(target, text)
     finally:
         os.umask(old_umask)
+
+
+def _migrate(project: Project, spec: Spec, args: argparse.Namespace, report: Reporter) -> int:
+    from generator.commands.steps import missing_state_bucket
+
+    directory = project.build_dir(spec.name)
+    local = directory / "terraform.tfstate"
+    where = _where(project, spec)
+    if spec.state.backend == "local":
+        raise AuthgenError(
+            f"{spec.name}: its spec keeps the state locally (state.backend: local); set "
+            "state: {backend: s3, bucket: ...} (or cloud) first, then migrate"
+        )
+    if not local.is_file():
+        raise AuthgenError(
+            f"{spec.name}: there is no local state to move ({display_name(local)} does not "
+            "exist); nothing to migrate"
+        )
+    before = json.loads(local.read_text())
+    if spec.state.backend == "s3":
+        from generator.state import bucket
+
+        missing = missing_state_bucket(spec)
+        if missing:
+            raise AuthgenError(missing)
+        if bucket.state_exists(spec):
+            raise AuthgenError(
+                f"{spec.name}: {where} holds a state already; nothing was moved (the local "
+                f"state stays in {display_name(local)}). Compare them ('authgen state pull "
+                f"{spec.name}') and remove the one that is not wanted by hand"
+            )
+    with run_lock(project, spec, "state migrate"):
+        render_into(project, spec)
+        runner = ready_runner(project, spec, args, report.progress(spec.name), migrate_state=True)
+        text = runner.pull_state()
+        after = json.loads(text) if text else {}
+        if _content(after) != _content(before):
+            raise AuthgenError(
+                f"{spec.name}: the state in {where} does not hold what {display_name(local)} "
+                "holds after the move; the local state is kept: check both before going on"
+            )
+        for name in ("terraform.tfstate", "terraform.tfstate.backup"):
+            (directory / name).unlink(missing_ok=True)
+    report.done()
+    count = len(after.get("resources") or [])
+    report.line(
+        f"moved the state of {spec.name} ({count} resources) from {display_name(local)} to "
+        f"{where}; the local copy is deleted"
+    )
+    report.emit(
+        {
+            "command": "state migrate",
+            "environment": spec.name,
+            "from": str(local),
+            "to": where,
+            "resources": count,
+        }
+    )
+    return 0
+
+
+def _content(state: dict) -> tuple[str, str]:
+    """What a state holds, apart from its lineage and serial (a move starts anew)."""
+    return (
+        json.dumps(state.get("resources") or [], sort_keys=True),
+        json.dumps(state.get("outputs") or {}, sort_keys=True),
+    )

@@ -88,16 +88,24 @@ def render_into(project: Project, spec: Spec) -> Path:
 
 
 def ready_runner(
-    project: Project, spec: Spec, args: argparse.Namespace, progress: ProgressSink
+    project: Project,
+    spec: Spec,
+    args: argparse.Namespace,
+    progress: ProgressSink,
+    *,
+    migrate_state: bool = False,
 ) -> Runner:
     """A runner for the environment's build directory, ``terraform init`` done
     (or skipped when nothing it depends on changed); its events go to
     ``progress``, and the binary must be at least the version the rendered
     root requires; ``--lock-timeout`` is how long it waits for a state lock.
 
-    An environment on an emulator re-initialises its back end as rendered
-    (``-reconfigure``: a new emulator port is a new, empty back end). When
-    init fails for S3 state whose bucket does not exist, that is the error.
+    An S3 back end on an emulator is re-initialised as rendered
+    (``-reconfigure``: a new emulator port is a new, empty back end), unless
+    the back end's kind changed. When init fails for S3 state whose bucket
+    does not exist, or because the back end changed, that is the one line.
+    ``migrate_state``: copy the state of the previous back end into the new
+    one (``authgen state migrate``).
     """
     from generator.render import minimum_terraform_version
     from generator.terraform import Runner, TerraformFailed
@@ -111,16 +119,52 @@ def ready_runner(
         min_version=minimum_terraform_version(spec),
         lock_timeout=getattr(args, "lock_timeout", None),
     )
+    directory = project.build_dir(spec.name)
+    reconfigure = (
+        spec.endpoint_url is not None
+        and spec.state.backend == "s3"
+        and initialised_backend(directory) in (None, "s3")
+        and not migrate_state
+    )
     try:
         runner.init(
-            upgrade=getattr(args, "upgrade", False), reconfigure=spec.endpoint_url is not None
+            upgrade=getattr(args, "upgrade", False),
+            reconfigure=reconfigure,
+            migrate_state=migrate_state,
         )
-    except TerraformFailed:
+    except TerraformFailed as err:
         missing = missing_state_bucket(spec)
         if missing:
             raise AuthgenError(missing) from None
+        if any(d.summary == BACKEND_CHANGED for d in err.diagnostics):
+            before = initialised_backend(directory) or "another back end"
+            raise AuthgenError(
+                f"{spec.name}: its state back end changed ({before} -> {spec.state.backend}) "
+                f"since {display_name(directory)} was initialised; move the state there with "
+                f"'authgen state migrate {spec.name}' (or, if the old state is not wanted, remove "
+                f"{display_name(directory / '.terraform')} and run this again)"
+            ) from None
         raise
     return runner
+
+
+#: The summary of terraform init's error diagnostic when the back end changed
+#: and neither -reconfigure nor -migrate-state was given.
+BACKEND_CHANGED = "Backend configuration changed"
+
+
+def initialised_backend(directory: Path) -> str | None:
+    """The back end type the last ``terraform init`` in ``directory`` set up
+    (from ``.terraform/terraform.tfstate``), None when there is none."""
+    import json
+
+    try:
+        doc = json.loads((directory / ".terraform" / "terraform.tfstate").read_text())
+    except (OSError, ValueError):
+        return None
+    backend = doc.get("backend") if isinstance(doc, dict) else None
+    kind = backend.get("type") if isinstance(backend, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def missing_state_bucket(spec: Spec) -> str | None:

@@ -135,6 +135,20 @@ def tls_policy_applies(spec: Spec) -> bool:
     return not (spec.endpoint_url or "").startswith("http://")
 
 
+def state_exists(spec: Spec, s3: Any | None = None) -> bool:
+    """Whether the state object (``state.key``) is in the bucket already."""
+    state = _s3_state(spec)
+    s3 = s3 or client(spec)
+    with _s3_errors(spec):
+        try:
+            s3.head_object(Bucket=state.bucket, Key=state.key)
+        except _client_error() as err:
+            if _code(err) in (*MISSING, "NoSuchKey"):
+                return False
+            raise
+    return True
+
+
 def bootstrap(spec: Spec, s3: Any | None = None, *, dry_run: bool = False) -> Bootstrap:
     """Create the state bucket if missing and harden it (see the module's
     docstring). ``dry_run``: read only, report what would change. ``s3``: a
