@@ -5,6 +5,10 @@
   action names that are not API operation names are mapped explicitly);
   only the actions without resource-level permissions use ``*``; the policy
   and ``docs/aws-iam.md`` name the same actions.
+- ``docs/aws-iam-state-bootstrap.json`` (the one-time ``authgen state
+  bootstrap``) has the same shape; ``docs/aws-iam-state-bootstrap.md`` maps
+  each of its actions to a real S3 operation, and every S3 call
+  ``generator/state/bucket.py`` makes is one of those operations.
 - The authorizer files authgen writes pass botocore's own parameter
   validator as ``authorizerConfiguration`` of CreateGateway and UpdateGateway
   (Cognito and Auth0, with ``allowedScopes`` and ``customClaims`` of every
@@ -41,6 +45,9 @@ REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 POLICY = DOCS / "aws-iam-policy.json"
 IAM_DOC = DOCS / "aws-iam.md"
+BOOTSTRAP_POLICY = DOCS / "aws-iam-state-bootstrap.json"
+BOOTSTRAP_DOC = DOCS / "aws-iam-state-bootstrap.md"
+BUCKET_CODE = REPO / "generator" / "state" / "bucket.py"
 GATEWAY_DOC = DOCS / "gateway.md"
 AUTH0_DOC = DOCS / "auth0-management.md"
 AUTH0_MAIN = REPO / "modules" / "auth0" / "main.tf"
@@ -280,8 +287,9 @@ def shape_rule_problems(value, shape, path: str = "") -> list[str]:
 # --------------------------------------------------------------------------
 
 
-def test_policy_has_the_shape_of_an_identity_policy():
-    doc = policy()
+@pytest.mark.parametrize("path", [POLICY, BOOTSTRAP_POLICY], ids=lambda p: p.name)
+def test_policy_has_the_shape_of_an_identity_policy(path):
+    doc = json.loads(path.read_text(encoding="utf-8"))
     assert set(doc) == {"Version", "Statement"}
     assert doc["Version"] == "2012-10-17"
     statements = doc["Statement"]
@@ -369,6 +377,35 @@ def test_iam_doc_names_exactly_the_policy_actions():
         f"only in the doc: {sorted(in_doc - actions)}; only in the policy: {sorted(actions - in_doc)}"
     )
     assert not set(named.findall(left_out_part)) & actions, "an action is both granted and left out"
+
+
+def bootstrap_table() -> dict[str, str]:
+    """``{IAM action: API operation}`` from the table in the bootstrap doc."""
+    rows = re.findall(
+        r"^\| `(s3:[A-Za-z]+)` \| ([A-Za-z]+) \|", BOOTSTRAP_DOC.read_text(), re.MULTILINE
+    )
+    return dict(rows)
+
+
+def test_bootstrap_doc_maps_exactly_the_policy_actions_to_real_operations(session):
+    table = bootstrap_table()
+    doc = json.loads(BOOTSTRAP_POLICY.read_text(encoding="utf-8"))
+    actions = {a for st in doc["Statement"] for a in as_list(st["Action"])}
+    assert set(table) == actions
+    model = session.get_service_model("s3")
+    assert set(table.values()) <= set(model.operation_names), table
+    for st in doc["Statement"]:
+        assert as_list(st["Resource"]) == ["arn:aws:s3:::STATE_BUCKET"], st
+
+
+def test_every_s3_call_of_the_bootstrap_is_allowed_by_its_policy(session):
+    model = session.get_service_model("s3")
+    method_of = {xform_name(op): op for op in model.operation_names}
+    called = set(re.findall(r"\bs3\.([a-z_]+)\(", BUCKET_CODE.read_text()))
+    operations = {method_of[m] for m in called}
+    # HeadObject is state migrate's "is the key free?" check, allowed by the
+    # pipeline policy's s3:GetObject on the state object (aws-iam.md).
+    assert operations - {"HeadObject"} == set(bootstrap_table().values())
 
 
 # --------------------------------------------------------------------------
