@@ -8,6 +8,8 @@ was met; ``bench/report.py`` turns those into the Markdown table.
 3. ``validate`` + ``render`` of 1,000 generated specs (goal: < 2 s in all).
 4. ``authgen plan --all -j N`` of 8 environments vs 8 ``authgen plan ENV``
    one after another.
+5. ``authgen plan --all -j N`` of 20 environments whose state shares one S3
+   bucket (on moto) vs ``plan --all -j 1`` (one after another).
 """
 
 from __future__ import annotations
@@ -474,3 +476,97 @@ def bench_plan_all(
         "goal": None,
         "goal_met": None,
     }
+
+
+# --------------------------------------------------------------------------
+# 5. plan --all over environments sharing S3 state
+
+
+def bench_plan_all_s3(
+    ws: PlanWorkspace, jobs: int, rounds: int, progress: Progress = _quiet
+) -> dict[str, Any]:
+    """``authgen plan --all -j JOBS`` vs ``plan --all -j 1`` over applied
+    environments whose state is in one S3 bucket, interleaved per round (one
+    after another first). Both run with ``--detailed-exitcode``: any change
+    (drift, a lost state) fails the benchmark. Afterwards the bucket must hold
+    one state object per environment and no lock object, and the build
+    directories no state file."""
+    log = ws.logs / "bench5.log"
+
+    def plan_all(j: int) -> Callable[[], Timing]:
+        def command() -> Timing:
+            return run_timed(
+                [*authgen_cmd(), "plan", "--all", "-j", str(j), "--detailed-exitcode"],
+                cwd=ws.project,
+                env=ws.env,
+                log_to=log,
+            )
+
+        return command
+
+    sequential, parallel = "plan --all -j 1", f"plan --all -j {jobs}"
+    samples = harness.interleave(
+        {sequential: plan_all(1), parallel: plan_all(jobs)}, rounds, progress
+    )
+    seq = timing_stats(samples[sequential])
+    par = timing_stats(samples[parallel])
+    objects = _bucket_keys(ws)
+    states = [k for k in objects if k.endswith("terraform.tfstate")]
+    locks = [k for k in objects if k.endswith(".tflock")]
+    on_disk = [
+        str(p.relative_to(ws.project))
+        for p in ws.project.rglob("*.tfstate*")
+        if p.parent.name != ".terraform"
+    ]
+    if len(states) != len(ws.names) or locks or on_disk:
+        raise harness.BenchError(
+            f"S3 state check failed: {len(states)} state objects for {len(ws.names)} "
+            f"environments, lock objects {locks}, state files on disk {on_disk}"
+        )
+    return {
+        "id": 5,
+        "name": "plan-all-s3-state",
+        "title": f"plan --all of {len(ws.names)} environments sharing S3 state",
+        "environments": len(ws.names),
+        "bucket": ws.state_bucket,
+        "jobs": jobs,
+        "cpu_count": os.cpu_count(),
+        "rounds": rounds,
+        "commands": {
+            "authgen": f"authgen plan --all -j {jobs} --detailed-exitcode",
+            "baseline": "authgen plan --all -j 1 --detailed-exitcode",
+        },
+        "authgen": par,
+        "baseline": seq,
+        "ratio": harness.ratio(par["wall_s"]["median"], seq["wall_s"]["median"]),
+        "speedup": harness.ratio(seq["wall_s"]["median"], par["wall_s"]["median"]),
+        "per_env_s": {
+            "parallel": round(par["wall_s"]["median"] / len(ws.names), 2),
+            "sequential": round(seq["wall_s"]["median"] / len(ws.names), 2),
+        },
+        "cores_used": {
+            "authgen": harness.ratio(par["cpu_s"]["median"], par["wall_s"]["median"]),
+            "baseline": harness.ratio(seq["cpu_s"]["median"], seq["wall_s"]["median"]),
+        },
+        "state_objects": len(states),
+        "ideal_speedup": min(jobs, len(ws.names), os.cpu_count() or 1),
+        "goal": None,
+        "goal_met": None,
+    }
+
+
+def _bucket_keys(ws: PlanWorkspace) -> list[str]:
+    """Every key in the workspace's state bucket on its moto server."""
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=ws.server.url,
+        region_name="us-west-2",
+        aws_access_key_id="authgen-bench",
+        aws_secret_access_key="authgen-bench",
+    )
+    keys: list[str] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=ws.state_bucket):
+        keys.extend(o["Key"] for o in page.get("Contents", []))
+    return keys

@@ -327,7 +327,8 @@ def base_env(root: Path) -> dict[str, str]:
     from generator import plugins
 
     env = dict(os.environ)
-    drop = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AUTHGEN_ENDPOINT_URL", "TF_PLUGIN_DIR")
+    # CI unset: the benchmarks plan local-state environments on purpose.
+    drop = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AUTHGEN_ENDPOINT_URL", "TF_PLUGIN_DIR", "CI")
     for var in (*drop, "PYTHONDONTWRITEBYTECODE"):
         env.pop(var, None)
     rc = root / "terraform.tfrc"
@@ -379,6 +380,7 @@ class PlanWorkspace:
     env: dict[str, str]
     names: list[str]
     server: Any = None
+    state_bucket: str | None = None
     logs: Path = field(init=False)
     setup_s: dict[str, float] = field(default_factory=dict)
 
@@ -397,9 +399,17 @@ class PlanWorkspace:
 
 
 def plan_workspace(
-    root: Path, n: int, *, jobs: int, progress: Callable[[str], None]
+    root: Path,
+    n: int,
+    *,
+    jobs: int,
+    progress: Callable[[str], None],
+    state_bucket: str | None = None,
 ) -> PlanWorkspace:
     """Generate ``n`` plannable specs, start moto, render, init and apply them.
+
+    ``state_bucket``: the environments keep their state in that one S3 bucket
+    on the moto server (made by ``authgen state bootstrap``), a key each.
 
     Init runs through authgen's own ``Runner`` (so its init stamp and lock
     file are what ``authgen plan`` expects and later inits are skipped); the
@@ -414,9 +424,9 @@ def plan_workspace(
         raise BenchError("terraform is not on PATH")
     env = base_env(root)
     project = new_project(root, modules=True)
-    paths = specgen.plannable(project / "environments", n)
+    paths = specgen.plannable(project / "environments", n, state_bucket=state_bucket)
     names = [p.stem for p in paths]
-    ws = PlanWorkspace(root=root, project=project, env=env, names=names)
+    ws = PlanWorkspace(root=root, project=project, env=env, names=names, state_bucket=state_bucket)
     started = time.perf_counter()
     # The test suite's moto launcher: stock moto forgets a pool's feature plan
     # (UserPoolTier), so every plan after apply would show a change and the
@@ -427,6 +437,14 @@ def plan_workspace(
     env["AUTHGEN_ENDPOINT_URL"] = ws.server.url
     progress(f"moto server on {ws.server.url} (pid {ws.server.pid})")
     try:
+        if state_bucket:
+            run_timed(
+                [*authgen_cmd(), "state", "bootstrap", names[0]],
+                cwd=project,
+                env=env,
+                log_to=ws.logs / "bootstrap.log",
+            )
+            progress(f"state bucket {state_bucket} bootstrapped on moto")
         run_timed(
             [*authgen_cmd(), "render", "--all"],
             cwd=project,

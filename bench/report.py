@@ -120,6 +120,20 @@ def rows(result: dict[str, Any]) -> list[list[str]]:
                 "—",
             ]
         ]
+    if kind == 5:
+        return [
+            [
+                "5",
+                f"`authgen plan --all -j {result['jobs']}` of {result['environments']} envs "
+                f"sharing S3 state (moto) vs `plan --all -j 1`",
+                _s(_wall(result, "authgen")),
+                _s(_wall(result, "baseline")),
+                f"{result['ratio']:.2f} ({result['speedup']:.2f}x faster; "
+                f"ideal {result['ideal_speedup']}x)",
+                "—",
+                "—",
+            ]
+        ]
     return []
 
 
@@ -210,6 +224,16 @@ def notes_for(doc: dict[str, Any]) -> list[str]:
             notes.append(
                 f"- 4: CPUs kept busy (CPU s / wall s): {used['authgen']:.2f} by `plan --all`, "
                 f"{used['baseline']:.2f} one after another."
+            )
+        elif kind == 5:
+            used = result["cores_used"]
+            per = result["per_env_s"]
+            notes.append(
+                f"- 5: every run planned no changes (`--detailed-exitcode`); the bucket "
+                f"`{result['bucket']}` held {result['state_objects']} state objects and no lock "
+                f"object afterwards, no state file on disk. Per environment: "
+                f"{per['parallel']:.2f} s in parallel, {per['sequential']:.2f} s one after "
+                f"another; CPUs kept busy {used['authgen']:.2f} vs {used['baseline']:.2f}."
             )
     scaling = doc["machine"].get("cpu_scaling")
     if scaling:

@@ -27,8 +27,25 @@ from bench import benchmarks, harness, report
 from generator.errors import AuthgenError
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-FULL = {"plan_rounds": 4, "startup_rounds": 20, "spec_repeats": 3, "envs": 8, "plan_all_rounds": 1}
-QUICK = {"plan_rounds": 2, "startup_rounds": 8, "spec_repeats": 1, "envs": 4, "plan_all_rounds": 1}
+FULL = {
+    "plan_rounds": 4,
+    "startup_rounds": 20,
+    "spec_repeats": 3,
+    "envs": 8,
+    "plan_all_rounds": 1,
+    "s3_envs": 20,
+}
+QUICK = {
+    "plan_rounds": 2,
+    "startup_rounds": 8,
+    "spec_repeats": 1,
+    "envs": 4,
+    "plan_all_rounds": 1,
+    "s3_envs": 6,
+}
+#: The one bucket the environments of benchmark 5 share (on moto).
+S3_BUCKET = "authgen-bench-state"
+ALL = {1, 2, 3, 4, 5}
 
 
 def _selection(text: str) -> set[int]:
@@ -36,8 +53,8 @@ def _selection(text: str) -> set[int]:
         chosen = {int(part) for part in text.replace(" ", "").split(",") if part}
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: give numbers, e.g. 1 or 2,3") from None
-    if not chosen or not chosen <= {1, 2, 3, 4}:
-        raise argparse.ArgumentTypeError(f"{text!r}: benchmarks are numbered 1 to 4")
+    if not chosen or not chosen <= ALL:
+        raise argparse.ArgumentTypeError(f"{text!r}: benchmarks are numbered 1 to 5")
     return chosen
 
 
@@ -50,7 +67,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         type=_selection,
         metavar="N[,N]",
-        help="run only these benchmarks (1 plan, 2 start-up, 3 specs, 4 plan --all)",
+        help="run only these benchmarks (1 plan, 2 start-up, 3 specs, 4 plan --all, "
+        "5 plan --all with S3 state)",
     )
     parser.add_argument("--rounds", type=int, metavar="N", help="rounds of benchmark 1")
     parser.add_argument("--startup-rounds", type=int, metavar="N", help="rounds of benchmark 2")
@@ -58,7 +76,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, metavar="N", help="runs of benchmark 3")
     parser.add_argument("--envs", type=int, metavar="N", help="environments in 4 (default 8)")
     parser.add_argument(
-        "-j", "--jobs", type=int, metavar="N", help="plan --all -j N in 4 (default: CPU count)"
+        "--s3-envs", type=int, metavar="N", help="environments sharing S3 state in 5 (default 20)"
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="plan --all -j N in 4 and 5 (default: CPUs)"
     )
     parser.add_argument(
         "--profile",
@@ -73,10 +94,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.startup_rounds = args.startup_rounds or preset["startup_rounds"]
     args.repeats = args.repeats or preset["spec_repeats"]
     args.envs = args.envs or preset["envs"]
+    args.s3_envs = args.s3_envs or preset["s3_envs"]
     args.plan_all_rounds = preset["plan_all_rounds"]
     args.jobs = args.jobs or os.cpu_count() or 1
-    args.only = args.only or {1, 2, 3, 4}
-    for name in ("rounds", "startup_rounds", "specs", "repeats", "envs", "jobs"):
+    args.only = args.only or ALL
+    for name in ("rounds", "startup_rounds", "specs", "repeats", "envs", "s3_envs", "jobs"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     return args
@@ -102,6 +124,7 @@ def run(args: argparse.Namespace) -> dict:
             "specs": args.specs,
             "spec_repeats": args.repeats,
             "envs": args.envs,
+            "s3_envs": args.s3_envs,
             "jobs": args.jobs,
         },
         "benchmarks": [],
@@ -168,6 +191,35 @@ def run(args: argparse.Namespace) -> dict:
                             workspace, args.jobs, args.plan_all_rounds, p
                         ),
                     )
+        if workspace is not None:
+            workspace.stop()
+            workspace = None
+        if 5 in args.only:
+            progress = progress_for("setup 5")
+            try:
+                (root / "s3").mkdir()
+                workspace = harness.plan_workspace(
+                    root / "s3",
+                    args.s3_envs,
+                    jobs=args.jobs,
+                    progress=progress,
+                    state_bucket=S3_BUCKET,
+                )
+                doc["s3_setup_s"] = workspace.setup_s
+                progress(
+                    f"{args.s3_envs} environments applied with S3 state in "
+                    f"{workspace.setup_s['total']:.0f} s"
+                )
+            except (harness.BenchError, AuthgenError, OSError) as err:
+                progress(f"failed: {err}")
+                results[5] = {"id": 5, "error": f"set-up failed: {err}"}
+            if workspace is not None:
+                attempt(
+                    5,
+                    lambda p: benchmarks.bench_plan_all_s3(
+                        workspace, args.jobs, args.plan_all_rounds, p
+                    ),
+                )
     finally:
         if workspace is not None:
             workspace.stop()

@@ -210,10 +210,13 @@ def generate(directory: Path, n: int, *, seed: int = 6, extends_every: int = 20)
     return paths
 
 
-def plannable(directory: Path, n: int, *, seed: int = 6) -> list[Path]:
+def plannable(
+    directory: Path, n: int, *, seed: int = 6, state_bucket: str | None = None
+) -> list[Path]:
     """``n`` Cognito specs Terraform can apply against an emulator (set
-    AUTHGEN_ENDPOINT_URL): local state, no deletion protection. Names
-    ``plan-01`` ... with 1-3 scopes and 1-2 clients each."""
+    AUTHGEN_ENDPOINT_URL): local state (or, with ``state_bucket``, S3 state in
+    that one bucket, a key each), no deletion protection. Names ``plan-01``
+    ... with 1-3 scopes and 1-2 clients each."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -237,6 +240,8 @@ def plannable(directory: Path, n: int, *, seed: int = 6) -> list[Path]:
                 "clients": _clients(rng, names, name, auth0=False)[:2],
             },
         }
+        if state_bucket:
+            data["state"] = {"backend": "s3", "bucket": state_bucket}
         path = directory / f"{name}.yaml"
         path.write_text(_dump(data), encoding="utf-8")
         paths.append(path)

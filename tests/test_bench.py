@@ -93,3 +93,11 @@ def test_importtime_parser():
     assert parsed["total_ms"] == 2.6
     assert parsed["top_packages_self_ms"][0] == {"package": "rich", "ms": 2.0}
     assert parsed["heavy_imported"] == ["rich"]
+
+
+def test_plannable_specs_can_share_one_state_bucket(tmp_path):
+    paths = specgen.plannable(tmp_path, 3, state_bucket="authgen-bench-state")
+    loaded = [spec.load(p) for p in paths]
+    assert {s.state.backend for s in loaded} == {"s3"}
+    assert {s.state.bucket for s in loaded} == {"authgen-bench-state"}
+    assert len({s.state.key for s in loaded}) == 3
