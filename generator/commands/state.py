@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from generator.report import Reporter
     from generator.spec import Spec
 
-HELP = "the Terraform state of ENV: bootstrap its S3 bucket, show it, pull it (secrets masked)"
+HELP = "the state of ENV: bootstrap its S3 bucket; show, pull (secrets masked), migrate it"
 
 ACTIONS = {
     "bootstrap": "create and harden the S3 state bucket of ENV (idempotent)",
