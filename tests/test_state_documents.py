@@ -148,4 +148,3 @@ def test_a_held_lock_is_one_line_with_holder_operation_time_id_and_how_to_wait()
     waited = lock_message("dev", "plan", lock, waited="5m", build="build/dev")
     assert "it was still held after waiting 5m (--lock-timeout); wait longer" in waited
     assert "\n" not in line + waited
-
