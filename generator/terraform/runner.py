@@ -133,6 +133,8 @@ class Runner:
         as it is, without moving state (for an emulator whose port changed).
         ``migrate_state`` passes ``-migrate-state -force-copy``: the state of
         the back end used so far is copied into the new one (never skips).
+        terraform refuses ``-migrate-state`` with ``-json``, so that init runs
+        without it: its output arrives as text events, an error as text.
         """
         self._check_workdir()
         rootdir.copy_lock_in(self.lock_file, self.workdir)
@@ -151,7 +153,7 @@ class Runner:
                 "init",
                 input=False,
                 no_color=process.flagged(),
-                json=process.flagged(),
+                json=None if migrate_state else process.flagged(),
                 plugin_dir=str(self.plugin_dir) if self.plugin_dir else None,
                 upgrade=process.flagged() if upgrade else None,
                 reconfigure=process.flagged() if reconfigure else None,
