@@ -81,7 +81,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         except StalePlanError:
             raise AuthgenError(
                 f"{spec.name}: the plan {display_name(plan_path)} is stale: the state changed "
-                f"after it was made (another run applied {spec.name} meanwhile); nothing was "
+                f"after it was made (another run, or an interrupted one, applied {spec.name} "
+                f"meanwhile); nothing was "
                 f"applied; run 'authgen plan {spec.name}' again and review what is left to do"
             ) from None
         outputs = runner.outputs()
