@@ -256,3 +256,77 @@ def project_relative_json(value: str) -> str | None:
     if parts[0] in ("build", ".terraform", ".git"):
         return f"output {value!r} is inside '{parts[0]}/', which is generated; use authorizers/"
     return None
+
+
+# --------------------------------------------------------------------------
+# Claims put into access tokens (clients[].claims)
+
+#: Claims Cognito sets on access tokens itself: a pre token generation
+#: trigger cannot add or override them (the developer guide's excluded claims
+#: of the pre token generation trigger), plus ``scope``, which the trigger
+#: changes through scopesToAdd / scopesToSuppress only.
+COGNITO_RESERVED_CLAIMS = frozenset(
+    {
+        "acr",
+        "amr",
+        "at_hash",
+        "aud",
+        "auth_time",
+        "azp",
+        "c_hash",
+        "client_id",
+        "device_key",
+        "event_id",
+        "exp",
+        "iat",
+        "identities",
+        "iss",
+        "jti",
+        "nbf",
+        "nonce",
+        "origin_jti",
+        "scope",
+        "sub",
+        "token_use",
+        "username",
+        "version",
+    }
+)
+#: Prefixes Cognito keeps for itself (cognito:groups, cognito:username, ...).
+COGNITO_RESERVED_PREFIXES = ("cognito:",)
+
+#: Claims Auth0 restricts (Auth0 docs, "Create Custom Claims", general
+#: restrictions): setCustomClaim on them is ignored without an error.
+AUTH0_RESTRICTED_CLAIMS = frozenset(
+    {
+        "acr", "act", "active", "amr", "at_hash", "ath", "attest", "aud", "auth_time",
+        "authorization_details", "azp", "c_hash", "client_id", "cnf", "cty", "dest",
+        "entitlements", "events", "exp", "groups", "gty", "htm", "htu", "iat",
+        "internalService", "iss", "jcard", "jku", "jti", "jwe", "jwk", "kid", "may_act",
+        "mky", "nbf", "nonce", "object_id", "org_id", "org_name", "orig", "origid",
+        "permissions", "roles", "rph", "s_hash", "sid", "sip_callid", "sip_cseq_num",
+        "sip_date", "sip_from_tag", "sip_via_branch", "sub", "sub_jwk", "toe", "txn", "typ",
+        "uuid", "vot", "vtm", "x5t#S256",
+    }
+)  # fmt: skip
+#: Namespaces Auth0 refuses for custom claims.
+AUTH0_RESERVED_NAMESPACES = ("auth0.com", "webtask.io", "webtask.run")
+
+#: A claim value (one string, or one item of a list).
+CLAIM_VALUE_MAX = 1024
+#: Items of one list claim.
+CLAIM_LIST_MAX = 50
+#: Lambda: all environment variables of a function together hold at most 4 KB;
+#: the Cognito module passes every client's claims in one of them.
+LAMBDA_ENVIRONMENT_BYTES = 4096
+
+
+def claim_value(value: str) -> str | None:
+    """One string put into a token claim (a value, or one item of a list)."""
+    if not value:
+        return "a claim value is empty; give it a value"
+    if len(value) > CLAIM_VALUE_MAX:
+        return f"a claim value is {len(value)} characters; at most {CLAIM_VALUE_MAX} are allowed"
+    if _CONTROL.search(value):
+        return "a claim value has a control character (newline, tab, ...); remove it"
+    return None

@@ -19,8 +19,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     PrivateAttr,
     ValidationError,
+    WithJsonSchema,
 )
 
 from generator import authorizer, authorizer_spec, providers, rules
@@ -70,6 +72,59 @@ TagValue = _str(rules.tag_value, rules.TAG_VALUE_PATTERN)
 PlainName = _str(rules.no_control("name", 255), max_length=255)
 
 
+def _claim_value(value: Any) -> str | tuple[str, ...]:
+    """A value put into a token claim: one string, or a list of strings."""
+    if isinstance(value, str):
+        problem = rules.claim_value(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+    if not isinstance(value, list):
+        kind = "a mapping" if isinstance(value, dict) else f"{type(value).__name__} {value!r}"
+        hint = "; put it in quotes" if isinstance(value, bool | int | float) else ""
+        raise ValueError(f"a claim value is a string or a list of strings, not {kind}{hint}")
+    if not value:
+        raise ValueError("the list is empty; give it at least one string or remove the claim")
+    if len(value) > rules.CLAIM_LIST_MAX:
+        raise ValueError(f"the list has {len(value)} items; at most {rules.CLAIM_LIST_MAX}")
+    for item in value:
+        if not isinstance(item, str):
+            hint = "; put it in quotes" if isinstance(item, bool | int | float) else ""
+            raise ValueError(f"list item {item!r} is not a string{hint}")
+        problem = rules.claim_value(item)
+        if problem:
+            raise ValueError(problem)
+    if len(set(value)) != len(value):
+        raise ValueError("the list repeats a value; list each value once")
+    return tuple(value)
+
+
+_CLAIM_VALUE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "minLength": 1, "maxLength": rules.CLAIM_VALUE_MAX},
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": rules.CLAIM_VALUE_MAX},
+            "minItems": 1,
+            "maxItems": rules.CLAIM_LIST_MAX,
+            "uniqueItems": True,
+        },
+    ]
+}
+ClaimContent = Annotated[
+    str | tuple[str, ...], PlainValidator(_claim_value), WithJsonSchema(_CLAIM_VALUE_SCHEMA)
+]
+
+
+def _claims_field() -> Any:
+    return Field(
+        default_factory=dict,
+        description="Claims put into this client's access tokens: claim name -> a string or "
+        "a list of strings (Cognito: a pre token generation trigger, Auth0: an Action).",
+        json_schema_extra={"propertyNames": {"pattern": r"^[A-Za-z0-9_./:]{1,255}$"}},
+    )
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -109,6 +164,7 @@ class CognitoClient(_Model):
     access_token_validity_minutes: int = Field(
         default=60, ge=5, le=1440, description="Access token lifetime, 5 minutes to 1 day."
     )
+    claims: dict[str, ClaimContent] = _claims_field()
 
 
 class CognitoSection(_Model):
@@ -142,6 +198,7 @@ class Auth0Client(_Model):
     name: Auth0ClientName
     description: str = Field(default="", max_length=140)
     scopes: list[str] = Field(min_length=1, description="Names from api.scopes.")
+    claims: dict[str, ClaimContent] = _claims_field()
 
 
 class Auth0Section(_Model):
@@ -586,8 +643,12 @@ class _Checker:
         names = self.unique(clients, (section, "clients"), "client", "rename one")
         for i, client in enumerate(clients if isinstance(clients, list) else []):
             self.client_scopes(_get(client, "scopes"), (section, "clients", i, "scopes"), defined)
+        self.client_claims(entry)
         if defined:
-            self.allowed_scopes([entry.scope_string(identifier, s) for s in defined])
+            full = [entry.scope_string(identifier, s) for s in defined]
+            held = _held_scopes(clients, lambda s: entry.scope_string(identifier, s))
+            self.allowed_scopes(full, held, section)
+            self.authorizer_demands(section, held)
         self.allowed_callers(entry, list(names), identifier)
 
     def allowed_callers(
@@ -640,13 +701,152 @@ class _Checker:
                 self.add((*path, j), f"scope '{scope}' is listed twice; remove one")
             listed.add(scope)
 
-    def allowed_scopes(self, full: list[str]) -> None:
+    def allowed_scopes(self, full: list[str], held: dict[str, set[str]], section: str) -> None:
         allowed = _get(self.data, "authorizer", "allowed_scopes")
         for j, scope in enumerate(allowed if isinstance(allowed, list) else []):
             if isinstance(scope, str) and scope not in full:
                 carried = ", ".join(full)
                 message = f"'{scope}' is not a scope of this environment (tokens carry: {carried})"
                 self.add(("authorizer", "allowed_scopes", j), message)
+            elif isinstance(scope, str) and held and not any(scope in s for s in held.values()):
+                self.add(
+                    ("authorizer", "allowed_scopes", j),
+                    f"no client is granted '{scope}' ({', '.join(held)}); grant it under "
+                    f"{section}.clients[].scopes or remove it",
+                )
+
+    def client_claims(self, entry: providers.Provider) -> None:
+        """Claim names the provider will really put into a token, and what its
+        way of adding them needs (the entry says: Cognito's feature tier and
+        trigger configuration size)."""
+        section = entry.section
+        clients = _get(self.data, section, "clients")
+        for i, client in enumerate(clients if isinstance(clients, list) else []):
+            claims = _get(client, "claims")
+            if not isinstance(claims, dict):
+                continue
+            for name in claims:
+                path = (section, "clients", i, "claims", name)
+                if not isinstance(name, str):
+                    self.add(path, f"claim name {name!r} is not a string; put it in quotes", True)
+                    continue
+                problem = authorizer.claim_name_problem(name) or entry.claim_problem(name)
+                if problem:
+                    self.add(path, problem, key=True)
+        section_data = self.data.get(section)
+        if isinstance(section_data, dict):
+            for path, message in entry.claims_problems(section_data):
+                self.add(path, message)
+
+    def authorizer_demands(self, section: str, held: dict[str, set[str]]) -> None:
+        """Every custom_claims rule is met by some client's tokens, and one
+        client's tokens meet every rule (and allowed_scopes) together."""
+        demands = _get(self.data, "authorizer", "custom_claims")
+        clients = _get(self.data, section, "clients")
+        emitted = {
+            c["name"]: c.get("claims") if isinstance(c.get("claims"), dict) else {}
+            for c in (clients if isinstance(clients, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("name"), str)
+        }
+        narrowed = _get(self.data, "authorizer", "allowed_clients")
+        if isinstance(narrowed, list) and narrowed:
+            emitted = {n: c for n, c in emitted.items() if n in narrowed} or emitted
+        if not isinstance(demands, list) or not demands or not emitted:
+            return
+        passing = set(emitted)
+        reasons: dict[str, str] = {}
+        broken = False
+        for i, rule in enumerate(demands):
+            claim = _get(rule, "claim")
+            if not isinstance(claim, str) or _rule_shape(rule) is None:
+                continue  # the rule itself is reported where it is wrong
+            path = ("authorizer", "custom_claims", i)
+            holders = {name: claims[claim] for name, claims in emitted.items() if claim in claims}
+            if not holders:
+                self.add(
+                    path,
+                    f"no client emits claim '{claim}' (clients: {', '.join(emitted)}); add it "
+                    f"under {section}.clients[].claims",
+                )
+                broken = True
+                continue
+            misses = {name: _claim_miss(rule, claim, value) for name, value in holders.items()}
+            if all(misses.values()):
+                self.add(
+                    path,
+                    "no client's tokens satisfy it: "
+                    + "; ".join(f"{name} {why}" for name, why in misses.items())
+                    + f"; change the claim under {section}.clients[].claims or the rule",
+                )
+                broken = True
+                continue
+            for name in set(emitted) - {n for n, why in misses.items() if not why}:
+                reasons.setdefault(name, f"fails custom_claims[{i}]")
+            passing &= {n for n, why in misses.items() if not why}
+        allowed = _get(self.data, "authorizer", "allowed_scopes")
+        if isinstance(allowed, list) and allowed and held:
+            for name in list(passing):
+                if not held.get(name, set()) & set(allowed):
+                    reasons.setdefault(name, "holds none of allowed_scopes")
+                    passing.discard(name)
+        if not passing and not broken:
+            self.add(
+                ("authorizer", "custom_claims"),
+                "no one client's tokens pass every rule together (the Gateway checks them all): "
+                + "; ".join(f"{name} {why}" for name, why in reasons.items())
+                + f"; give one client everything under {section}.clients[]",
+            )
+
+
+def _held_scopes(clients: Any, scope_string: Any) -> dict[str, set[str]]:
+    """Client name -> the full scope strings its tokens carry."""
+    return {
+        c["name"]: {scope_string(s) for s in c["scopes"] if isinstance(s, str)}
+        for c in (clients if isinstance(clients, list) else [])
+        if isinstance(c, dict)
+        and isinstance(c.get("name"), str)
+        and isinstance(c.get("scopes"), list)
+    }
+
+
+def _rule_shape(rule: Any) -> tuple[str, str] | None:
+    """(type, operator) of a custom_claims entry when it is well formed."""
+    kind = _get(rule, "type") or "STRING"
+    operator = _get(rule, "operator") or "EQUALS"
+    if (kind, operator) == ("STRING", "EQUALS") and isinstance(_get(rule, "value"), str):
+        return kind, operator
+    if (kind, operator) == ("STRING_ARRAY", "CONTAINS") and isinstance(_get(rule, "value"), str):
+        return kind, operator
+    if (kind, operator) == ("STRING_ARRAY", "CONTAINS_ANY") and isinstance(
+        _get(rule, "values"), list
+    ):
+        return kind, operator
+    return None
+
+
+def _claim_miss(rule: Any, claim: str, emitted: Any) -> str:
+    """Why a token carrying ``claim: emitted`` fails ``rule`` ('' when it passes)."""
+    kind, operator = _rule_shape(rule) or ("", "")
+    if kind == "STRING":
+        if isinstance(emitted, list):
+            return (
+                f"emits {claim} as a list, but the rule has type STRING (use type STRING_ARRAY "
+                "with CONTAINS or CONTAINS_ANY, or emit one string)"
+            )
+        expected = rule["value"]
+        return "" if emitted == expected else f"emits {claim}: {emitted!r}, not {expected!r}"
+    if not isinstance(emitted, list):
+        return (
+            f"emits {claim} as a string, but the rule has type STRING_ARRAY (use type STRING "
+            "with EQUALS, or emit a list)"
+        )
+    if operator == "CONTAINS":
+        expected = rule["value"]
+        return "" if expected in emitted else f"emits {claim}: {list(emitted)} without {expected!r}"
+    wanted = rule["values"]
+    if any(v in emitted for v in wanted):
+        return ""
+    return f"emits {claim}: {list(emitted)} with none of {list(wanted)}"
 
 
 def _cross_checks(data: dict[str, Any], doc: Document, stem: str) -> list[Problem]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from generator import rules
 from generator.errors import AuthorizerError
+from generator.providers.base import client_vars
 
 if TYPE_CHECKING:
     from generator.spec import Spec
@@ -47,7 +49,7 @@ class Auth0:
         return {
             "domain": spec.auth0.domain,
             "api": spec.auth0.api.model_dump(),
-            "clients": [client.model_dump() for client in spec.auth0.clients],
+            "clients": [client_vars(client) for client in spec.auth0.clients],
         }
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -94,6 +96,22 @@ class Auth0:
         """The tenant domain."""
         assert spec.auth0 is not None
         return spec.auth0.domain
+
+    def claim_problem(self, name: str) -> str | None:
+        """Claims Auth0 restricts are dropped from tokens without an error."""
+        if name in rules.AUTH0_RESTRICTED_CLAIMS:
+            return (
+                f"claim {name!r} is restricted by Auth0 (it would be left out of the token "
+                f"silently): use another name, e.g. a namespaced 'https://example.com/{name}'"
+            )
+        for namespace in rules.AUTH0_RESERVED_NAMESPACES:
+            if namespace in name:
+                return f"claim {name!r} uses the {namespace} namespace, which Auth0 reserves"
+        return None
+
+    def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        """An Action on credentials-exchange adds claims on every plan."""
+        return []
 
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """The API and its permissions, the applications, the audience."""

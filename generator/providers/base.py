@@ -99,6 +99,16 @@ class Provider(Protocol):
         """Where the environment lives, for ``validate``'s one line (a region, a tenant)."""
         ...
 
+    def claim_problem(self, name: str) -> str | None:
+        """Why the provider will not put claim ``name`` (of ``clients[].claims``)
+        into an access token, or None."""
+        ...
+
+    def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        """``(key path, message)`` for what the provider's way of adding
+        claims needs of the raw ``section`` (e.g. Cognito's feature tier)."""
+        ...
+
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """What an apply of ``spec`` made, one line each, for people (``make
         demo``); ``authorizer`` is the ``customJWTAuthorizer`` object written."""
@@ -116,3 +126,32 @@ def full_scopes(provider: Provider, spec: Spec) -> list[str]:
         return []
     api = getattr(section_of(provider, spec), provider.api_key)
     return [provider.scope_string(api.identifier, s.name) for s in api.scopes]
+
+
+def client_vars(client: Any) -> dict[str, Any]:
+    """One ``clients`` entry of the modules' input. Terraform types a map's
+    values alike, so a client's claims go in two maps: ``claims`` (name ->
+    string) and ``list_claims`` (name -> list of strings), each left out
+    when empty."""
+    data = client.model_dump(exclude={"claims"})
+    strings = {k: v for k, v in client.claims.items() if isinstance(v, str)}
+    lists = {k: list(v) for k, v in client.claims.items() if not isinstance(v, str)}
+    if strings:
+        data["claims"] = strings
+    if lists:
+        data["list_claims"] = lists
+    return data
+
+
+def claims_by_client(clients: Any) -> dict[str, dict[str, Any]]:
+    """The raw ``clients`` list's claims as the modules hand them to their
+    trigger / Action: ``{name: {"claims": {...}, "list_claims": {...}}}``."""
+    config = {}
+    for c in clients if isinstance(clients, list) else []:
+        if isinstance(c, dict) and isinstance(c.get("claims"), dict) and c["claims"]:
+            claims = c["claims"]
+            config[str(c.get("name"))] = {
+                "claims": {k: v for k, v in claims.items() if isinstance(v, str)},
+                "list_claims": {k: v for k, v in claims.items() if not isinstance(v, str)},
+            }
+    return config

@@ -8,11 +8,14 @@ accepts them by ``allowedClients``; scopes read ``<identifier>/<name>``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from generator import rules
 from generator.errors import AuthorizerError
+from generator.providers.base import claims_by_client, client_vars
 
 if TYPE_CHECKING:
     from generator.spec import Spec
@@ -75,7 +78,7 @@ class Cognito:
             "feature_tier": c.feature_tier,
             "deletion_protection": spec.protected,
             "resource_server": c.resource_server.model_dump(),
-            "clients": [client.model_dump() for client in c.clients],
+            "clients": [client_vars(client) for client in c.clients],
         }
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -115,6 +118,52 @@ class Cognito:
         """The AWS region."""
         return spec.region or ""
 
+    def claim_problem(self, name: str) -> str | None:
+        """Claims Cognito sets itself cannot be added by a trigger."""
+        if name in rules.COGNITO_RESERVED_CLAIMS or name.startswith(
+            rules.COGNITO_RESERVED_PREFIXES
+        ):
+            return (
+                f"claim {name!r} is reserved by Cognito (it sets such claims itself); a pre token "
+                "generation trigger cannot add or override it: use another name"
+            )
+        return None
+
+    def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        """Claims need the V3_0 pre token generation trigger (ESSENTIALS or
+        PLUS), which gets every client's claims in one Lambda environment
+        variable (4 KB for all of them)."""
+        clients = section.get("clients")
+        config = claims_by_client(clients)
+        if not config:
+            return []
+        problems = []
+        if section.get("feature_tier") == "LITE":
+            first = next(
+                i
+                for i, c in enumerate(clients)
+                if isinstance(c, dict) and isinstance(c.get("claims"), dict) and c["claims"]
+            )
+            problems.append(
+                (
+                    ("cognito", "feature_tier"),
+                    f"feature tier LITE cannot put claims into access tokens (cognito.clients"
+                    f"[{first}].claims): the V3_0 pre token generation trigger needs ESSENTIALS "
+                    "or PLUS; set feature_tier: ESSENTIALS or remove the claims",
+                )
+            )
+        size = len(json.dumps(config, separators=(",", ":")).encode())
+        if size > rules.LAMBDA_ENVIRONMENT_BYTES - 100:
+            problems.append(
+                (
+                    ("cognito", "clients"),
+                    f"the claims of all clients come to {size} bytes; the pre token generation "
+                    f"trigger receives them in a Lambda environment variable (at most "
+                    f"{rules.LAMBDA_ENVIRONMENT_BYTES} bytes in all): shorten or remove claims",
+                )
+            )
+        return problems
+
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """The user pool and domain, the resource server and scopes, the client ids."""
         assert spec.cognito is not None
@@ -124,6 +173,14 @@ class Cognito:
             f"user pool {pool.user_pool_name!r}, domain prefix {pool.domain_prefix!r}",
             f"resource server {rs.identifier!r}, scopes: {', '.join(s.name for s in rs.scopes)}",
             f"app client ids (client_credentials, with a secret): {', '.join(clients)}",
+            *(
+                f"claims in {c.name}'s tokens (pre token generation trigger): "
+                + ", ".join(
+                    f"{k}={v if isinstance(v, str) else list(v)}" for k, v in c.claims.items()
+                )
+                for c in spec.cognito.clients
+                if c.claims
+            ),
         ]
 
 
