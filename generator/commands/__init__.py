@@ -21,6 +21,7 @@ from generator.commands import (
     authorizer,
     changed,
     destroy,
+    emulator,
     plan,
     render,
     schema,
@@ -42,6 +43,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     changed,
     atlantis,
     schema,
+    emulator,
 )
 
 

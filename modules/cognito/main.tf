@@ -14,7 +14,25 @@ resource "aws_cognito_user_pool" "this" {
     allow_admin_create_user_only = true
   }
 
+  # Claims in access tokens: the pre token generation trigger (trigger.tf).
+  dynamic "lambda_config" {
+    for_each = local.claims_enabled ? [one(aws_lambda_function.this[*].arn)] : []
+    content {
+      pre_token_generation_config {
+        lambda_arn     = lambda_config.value
+        lambda_version = "V3_0"
+      }
+    }
+  }
+
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = !(local.claims_enabled && var.feature_tier == "LITE")
+      error_message = "Clients ${jsonencode(keys(local.claims_by_client))} have claims, which need a V3_0 pre token generation trigger: set feature_tier to ESSENTIALS or PLUS (LITE cannot add claims to client_credentials tokens), or remove the claims."
+    }
+  }
 }
 
 resource "aws_cognito_resource_server" "this" {
