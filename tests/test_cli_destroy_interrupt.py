@@ -1,12 +1,12 @@
 """authgen apply interrupted by SIGINT, and authgen destroy, end to end.
 
-Real CLI process, real terraform and hashicorp/aws, and a moto server started
-through tests/support/moto_plus.py: stock moto plus the two Cognito
-operations it lacks (DeleteResourceServer, UpdateResourceServer), without
-which no destroy can succeed here. The launcher also slows moto's
-CreateUserPoolClient down (``--slow``) so that the signal lands while
+Real CLI process, real terraform and hashicorp/aws, and the authgen emulator
+started through tests/support/moto_plus.py: moto plus the Cognito operations
+it lacks (DeleteResourceServer, UpdateResourceServer, ...; without them no
+destroy can succeed here) and the token endpoint. The launcher also slows
+moto's CreateUserPoolClient down (``--slow``) so that the signal lands while
 terraform is in the middle of the apply: moto answers in milliseconds
-otherwise. Those are the only departures from stock moto.
+otherwise.
 
 The environment is ``protected: true``. The tests run in file order on one
 project: an apply is interrupted; the same apply run again completes; destroy
@@ -97,9 +97,30 @@ def _state_resources(build: Path) -> dict[str, dict]:
 
 
 def _exists_in_moto(cognito, kind: str, attrs: dict) -> bool:
+    import boto3
     from botocore.exceptions import ClientError
 
+    def client(service: str):
+        return boto3.client(
+            service, region_name="us-west-2", endpoint_url=cognito.meta.endpoint_url
+        )
+
     calls = {
+        # the pre token generation trigger of the client's claims
+        "aws_iam_role": lambda: client("iam").get_role(RoleName=attrs["name"]),
+        "aws_iam_role_policy": lambda: client("iam").get_role_policy(
+            RoleName=attrs["role"], PolicyName=attrs["name"]
+        ),
+        "aws_cloudwatch_log_group": lambda: client("logs").describe_log_groups(
+            logGroupNamePrefix=attrs["name"]
+        )["logGroups"],
+        "aws_lambda_function": lambda: client("lambda").get_function(
+            FunctionName=attrs["function_name"]
+        ),
+        "aws_lambda_permission": lambda: (
+            attrs["statement_id"]
+            in client("lambda").get_policy(FunctionName=attrs["function_name"])["Policy"]
+        ),
         "aws_cognito_user_pool": lambda: cognito.describe_user_pool(UserPoolId=attrs["id"]),
         "aws_cognito_resource_server": lambda: cognito.describe_resource_server(
             UserPoolId=attrs["user_pool_id"], Identifier=attrs["identifier"]
@@ -261,7 +282,7 @@ def test_destroy_force_lifts_protection_and_removes_the_file_after_success(
         "removed": str(authorizer),
     }
     assert f"{NAME} is protected: turning deletion protection off" in result.stderr
-    assert "Destroy complete! Resources: 4 destroyed." in result.stderr
+    assert "Destroy complete! Resources: 9 destroyed." in result.stderr
     assert not authorizer.exists()
     assert _pools(cognito) == []
     build = project / "build" / NAME

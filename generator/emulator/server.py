@@ -14,6 +14,7 @@ import errno
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -41,6 +42,23 @@ def ensure_moto() -> None:
         )
 
 
+def _listen(port: int) -> socket.socket:
+    """A listening TCP socket on 127.0.0.1:``port`` (0: a free one)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind((HOST, port))
+        listener.listen(128)
+    except OSError as err:
+        listener.close()
+        if err.errno == errno.EADDRINUSE:
+            raise AuthgenError(
+                f"port {port} on {HOST} is in use; stop what listens there or pass --port 0 "
+                "for a free port"
+            ) from None
+        raise AuthgenError(f"cannot listen on {HOST}:{port}: {err.strerror or err}") from None
+    return listener
+
+
 def build_app(runner: Any) -> Any:
     """The WSGI application: the token endpoint in front of moto's server."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -65,22 +83,19 @@ def serve(port: int = DEFAULT_PORT, on_ready: Callable[[str], None] | None = Non
 
     from generator.emulator.trigger import Runner
 
-    runner = Runner(endpoint_url="")  # the URL is known once the socket is bound
-    try:
-        server = make_server(
-            HOST, port, build_app(runner), threaded=True, request_handler=MotoRequestHandler
-        )
-    except OSError as err:
-        runner.close()
-        if err.errno == errno.EADDRINUSE:
-            raise AuthgenError(
-                f"port {port} on {HOST} is in use; stop what listens there or pass --port 0 "
-                "for a free port"
-            ) from None
-        raise AuthgenError(f"cannot listen on {HOST}:{port}: {err.strerror or err}") from None
-    url = f"http://{HOST}:{server.server_port}"
-    runner.endpoint_url = url
-    os.environ["MOTO_PORT"] = str(server.server_port)  # moto builds some URLs from it
+    listener = _listen(port)  # bound here: werkzeug would print and sys.exit on an error
+    bound = listener.getsockname()[1]
+    url = f"http://{HOST}:{bound}"
+    runner = Runner(endpoint_url=url)
+    server = make_server(
+        HOST,
+        bound,
+        build_app(runner),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+        fd=listener.detach(),
+    )
+    os.environ["MOTO_PORT"] = str(bound)  # moto builds some URLs from it
 
     def stop(signum: int, frame: Any) -> None:
         raise _Stop(signum)

@@ -145,14 +145,19 @@ def token_rows(
         ),
         token_checks.check_lifetime(claims, now=now, leeway=leeway),
         token_checks.check_token_issuer(claims, issuer),
-        token_checks.check_clients(claims, members.get("allowedClients")),
-        token_checks.check_audience(claims, members.get("allowedAudience"), provider=provider),
-        token_checks.check_scopes(claims, members.get("allowedScopes")),
     ]
+    # A member the file does not set gets no row: the Gateway checks nothing
+    # there (the "authorizer rules" row lists the members that are checked).
+    if members.get("allowedClients"):
+        rows.append(token_checks.check_clients(claims, members["allowedClients"]))
+    if members.get("allowedAudience"):
+        rows.append(
+            token_checks.check_audience(claims, members["allowedAudience"], provider=provider)
+        )
+    if members.get("allowedScopes"):
+        rows.append(token_checks.check_scopes(claims, members["allowedScopes"]))
     rules = members.get("customClaims")
-    if not rules:
-        rows.append(Check("customClaims", Status.SKIP, "not set in the authorizer file"))
-    elif isinstance(rules, list):  # anything else is reported under "authorizer rules"
+    if isinstance(rules, list):  # anything else is reported under "authorizer rules"
         rows += [token_checks.check_custom_claim(r, claims, i) for i, r in enumerate(rules)]
     return rows
 
