@@ -22,7 +22,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -273,7 +272,6 @@ def test_destroy_force_lifts_protection_and_removes_the_file_after_success(
 ):
     authorizer = project / "authorizers" / f"{NAME}.json"
     assert authorizer.is_file()
-    started = time.monotonic()
     result = run(project, "destroy", NAME, "--auto-approve", "--force", "--json", env=env)
     assert result.code == 0, result
     assert result.json() == {
@@ -288,4 +286,3 @@ def test_destroy_force_lifts_protection_and_removes_the_file_after_success(
     build = project / "build" / NAME
     for leftover in ("plan.json", "plan.md", "tfplan", "tfplan.fingerprint.json"):
         assert not (build / leftover).exists(), leftover
-    assert time.monotonic() - started < 120

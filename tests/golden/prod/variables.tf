@@ -56,5 +56,7 @@ variable "clients" {
     name                          = string
     scopes                        = list(string)
     access_token_validity_minutes = number
+    claims                        = optional(map(string), {})
+    list_claims                   = optional(map(list(string)), {})
   }))
 }

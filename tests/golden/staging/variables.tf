@@ -26,5 +26,7 @@ variable "clients" {
     name        = string
     description = string
     scopes      = list(string)
+    claims      = optional(map(string), {})
+    list_claims = optional(map(list(string)), {})
   }))
 }
