@@ -93,6 +93,7 @@ def test_every_command_is_a_module_with_help_flags_and_run():
         "changed",
         "atlantis",
         "schema",
+        "emulator",
     ]
     for command in commands.COMMANDS:
         assert command.__doc__ and command.HELP
