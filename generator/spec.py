@@ -810,7 +810,14 @@ def _held_scopes(clients: Any, scope_string: Any) -> dict[str, set[str]]:
 
 
 def _rule_shape(rule: Any) -> tuple[str, str] | None:
-    """(type, operator) of a custom_claims entry when it is well formed."""
+    """(type, operator) of a custom_claims entry when it is well formed (an
+    entry the API's rules refuse is reported there, and only there)."""
+    claim, value, values = _get(rule, "claim"), _get(rule, "value"), _get(rule, "values")
+    if not isinstance(claim, str) or authorizer.claim_name_problem(claim):
+        return None
+    for item in [value] if value is not None else values if isinstance(values, list) else []:
+        if authorizer.match_value_problem(item):
+            return None
     kind = _get(rule, "type") or "STRING"
     operator = _get(rule, "operator") or "EQUALS"
     if (kind, operator) == ("STRING", "EQUALS") and isinstance(_get(rule, "value"), str):

@@ -536,8 +536,8 @@ CLAIM_CASES = [
         "claim-name-charset",
         edit(WITH_CLAIMS, "        department: engineering\n", "        cost-center: x\n"),
         "environments/dev.yaml:16:9: cognito.clients[0].claims.cost-center: 'cost-center' "
-        "contains a character the API does not allow: '-'; a claim name may use letters, "
-        "digits, '_', '.', '/' and ':'",
+        "contains a character the API does not allow: '-'; use letters, digits, '.', '/', ':' "
+        "and '_'",
     ),
     (
         "claim-value-number",
