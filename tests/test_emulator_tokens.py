@@ -402,3 +402,21 @@ def test_the_basic_header_is_what_requests_sends(with_claims):
     ).prepare()
     expected = base64.b64encode(f"{client['ClientId']}:{client['ClientSecret']}".encode())
     assert prepared.headers["Authorization"] == f"Basic {expected.decode()}"
+
+
+def test_without_moto_the_command_says_how_to_install_it():
+    """moto is the ``emulator`` extra: its absence is one line, exit 1."""
+    code = (
+        "import sys; sys.modules['moto'] = None\n"
+        "from generator.cli import main\n"
+        "sys.exit(main(['emulator', '--port', '0']))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "error: the emulator needs moto[server]: pip install 'authgen[emulator]' "
+        "(make setup installs it)"
+    ]
