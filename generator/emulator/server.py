@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -25,10 +26,6 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 5000  # environments/local.yaml's endpoint_url
-
-
-class _Stop(Exception):
-    """Raised by the signal handlers to leave serve_forever."""
 
 
 def ensure_moto() -> None:
@@ -97,16 +94,21 @@ def serve(port: int = DEFAULT_PORT, on_ready: Callable[[str], None] | None = Non
     )
     os.environ["MOTO_PORT"] = str(bound)  # moto builds some URLs from it
 
+    stopping = threading.Event()
+
     def stop(signum: int, frame: Any) -> None:
-        raise _Stop(signum)
+        # No exception raised into whatever the main thread is doing: the
+        # standard shutdown, from another thread, ends serve_forever cleanly.
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         if on_ready:
             on_ready(url)
         log.info("Cognito emulator on %s (pid %d)", url, os.getpid())
-        server.serve_forever()
-    except _Stop:
+        server.serve_forever(poll_interval=0.2)
         log.info("stopping the emulator")
     finally:
         for sig, handler in previous.items():
