@@ -7,9 +7,6 @@ from pathlib import Path
 
 from generator.errors import AuthgenError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
-
 
 @dataclass(frozen=True)
 class Project:

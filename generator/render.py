@@ -19,8 +19,7 @@ from typing import Any
 
 import jinja2
 
-from generator import providers
-from generator.project import TEMPLATES_DIR
+from generator import providers, resources
 from generator.spec import Spec
 from generator.terraform.version import MIN_VERSION
 
@@ -57,7 +56,7 @@ def hcl_string(value: Any) -> str:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        loader=jinja2.FileSystemLoader(resources.templates_dir()),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
