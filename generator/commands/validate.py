@@ -44,7 +44,14 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
             results.append({"file": str(path), "ok": False, "problems": err.problems})
             continue
         results.append(
-            {"file": str(path), "ok": True, "name": loaded.name, "provider": loaded.provider}
+            {
+                "file": str(path),
+                "ok": True,
+                "name": loaded.name,
+                "provider": loaded.provider,
+                "state": loaded.state.backend,  # pipelines act only on remote state
+                "emulated": loaded.endpoint_url is not None,
+            }
         )
         where = providers.get(loaded.provider).describe(loaded)
         report.line(
