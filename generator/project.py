@@ -33,6 +33,19 @@ class Project:
         """``build/<name>/``: the rendered root module, plans and local state of ``name``."""
         return self.root / "build" / name
 
+    def vendored_module(self, relative: str) -> Path:
+        """The repository's own (vendored) module ``relative`` (e.g.
+        ``modules/cognito``) that rendered roots use as ``../../<relative>``;
+        an error naming the fix when it is missing."""
+        path = self.root / relative
+        if not (path / "main.tf").is_file():
+            raise AuthgenError(
+                f"{relative}/ is missing in {self.root}: rendered roots use the repository's "
+                "own modules; copy them from a repository made by 'authgen init' "
+                "(authgen init /tmp/new && cp -r /tmp/new/modules .)"
+            )
+        return path
+
     def lock_file(self, name: str) -> Path:
         """The provider lock file kept in the repo, so pipelines commit it."""
         return self.environments / "locks" / f"{name}.terraform.lock.hcl"

@@ -22,6 +22,7 @@ from generator.commands import (
     changed,
     destroy,
     emulator,
+    init,
     plan,
     render,
     schema,
@@ -44,6 +45,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     atlantis,
     schema,
     emulator,
+    init,
 )
 
 

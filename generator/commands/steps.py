@@ -92,9 +92,13 @@ def ready_runner(
     (or skipped when nothing it depends on changed); its events go to
     ``progress``, and the binary must be at least the version the rendered
     root requires."""
+    from generator import providers
     from generator.render import minimum_terraform_version
     from generator.terraform import Runner
 
+    module = providers.get(spec.provider).module
+    if module:
+        project.vendored_module(module)  # terraform init needs it: one line if missing
     plugin_dir = getattr(args, "plugin_dir", None)
     runner = Runner(
         project.build_dir(spec.name),
