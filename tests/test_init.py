@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -111,26 +112,27 @@ def make_targets(makefile: Path) -> set[str]:
     return names
 
 
+def make(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """``make`` in ``repo`` as a user runs it (not as a sub-make of ``make test``)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
 def test_the_makefile_has_this_projects_targets_and_drives_the_installed_authgen(new_repo):
     ours = make_targets(REPO / "Makefile")
     theirs = make_targets(new_repo / "Makefile")
     # golden and bench test authgen itself; a GitOps repository has neither
     assert ours - {"golden", "bench"} <= theirs
-    dry = subprocess.run(
-        ["make", "-n", "plan", "ENV=dev", "AUTHGEN=authgen"],
-        cwd=new_repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert dry.stdout.strip() == "authgen plan dev"
-    dry = subprocess.run(
-        ["make", "-n", "setup", "AUTHGEN_PACKAGE=authgen==9.9"],
-        cwd=new_repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    dry = make(new_repo, "-n", "plan", "ENV=dev", "AUTHGEN=authgen")
+    assert dry.stdout.split() == ["authgen", "plan", "dev"]
+    dry = make(new_repo, "-n", "setup", "AUTHGEN_PACKAGE=authgen==9.9")
     assert '"authgen==9.9"' in dry.stdout
 
 
@@ -140,9 +142,7 @@ def test_the_makefile_runs_authgen_from_its_venv(new_repo, tmp_path):
     subprocess.run(["cp", "-r", str(new_repo), str(repo)], check=True)
     (repo / ".venv" / "bin").mkdir(parents=True)
     (repo / ".venv" / "bin" / "authgen").symlink_to(Path(sys.executable).with_name("authgen"))
-    result = subprocess.run(
-        ["make", "test-fast"], cwd=repo, capture_output=True, text=True, check=False
-    )
+    result = make(repo, "test-fast", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert ".venv/bin/authgen validate --all" in result.stdout
     assert "ok  environments/dev.yaml" in result.stdout

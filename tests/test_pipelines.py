@@ -173,6 +173,9 @@ def test_apply_job_applies_the_saved_plans_of_its_own_plan_step():
     assert "authgen plan" in steps[plan]["run"] and "authgen apply" not in steps[plan]["run"]
     assert 'test -f "build/${env}/tfplan"' in steps[apply]["run"]
     assert "authgen plan" not in steps[apply]["run"]
+    # what did get applied is published even when a later environment failed
+    publish = steps[names.index("Publish the authorizer and lock files")]
+    assert publish["if"] == "${{ !cancelled() }}"
 
 
 def test_pull_request_and_main_choose_environments_the_same_way():
