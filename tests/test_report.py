@@ -94,6 +94,7 @@ def test_every_command_is_a_module_with_help_flags_and_run():
         "atlantis",
         "schema",
         "emulator",
+        "init",
     ]
     for command in commands.COMMANDS:
         assert command.__doc__ and command.HELP
