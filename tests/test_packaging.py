@@ -77,6 +77,9 @@ def test_the_wheel_carries_templates_modules_workflow_and_scaffold(wheel):
     assert "generator/_data/.github/workflows/authgen.yml" in names
     assert "generator/scaffold/Makefile" in names
     assert "generator/scaffold/environments/dev.yaml" in names
+    # every subpackage of the checkout (a wheel without them imports nothing)
+    for init in (REPO / "generator").rglob("__init__.py"):
+        assert init.relative_to(REPO).as_posix() in names
     assert not any(n.startswith(("tests/", "bench/", "scripts/")) for n in names)
     assert not any(".terraform/" in n or n.endswith(".tfstate") for n in names)
 
