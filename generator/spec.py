@@ -23,11 +23,13 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 
 from generator import authorizer, authorizer_spec, providers, rules
 from generator.authorizer_spec import AuthorizerSection, CustomClaim
 from generator.errors import SpecError
+from generator.providers import oidc_presets
 from generator.yaml_source import Document, Mark, Problem, display_name, format_path, merge
 from generator.yaml_source import load as load_yaml
 
@@ -70,6 +72,13 @@ Auth0ClientName = _str(rules.auth0_client_name, max_length=128)
 TagKey = _str(rules.tag_key, rules.TAG_KEY_PATTERN)
 TagValue = _str(rules.tag_value, rules.TAG_VALUE_PATTERN)
 PlainName = _str(rules.no_control("name", 255), max_length=255)
+OidcDiscoveryUrl = _str(oidc_presets.discovery_url_problem)
+EntraTenant = _str(oidc_presets.entra_tenant_problem)
+OktaServer = _str(oidc_presets.okta_server_problem)
+KeycloakUrl = _str(oidc_presets.keycloak_url_problem)
+KeycloakRealm = _str(oidc_presets.keycloak_realm_problem)
+OidcAudience = _str(rules.no_control("audience", 2048), max_length=2048)
+OidcClientId = _str(rules.no_control("client id", 2048), max_length=2048)
 
 
 def _claim_value(value: Any) -> str | tuple[str, ...]:
@@ -207,6 +216,102 @@ class Auth0Section(_Model):
     clients: list[Auth0Client] = Field(min_length=1)
 
 
+class EntraPreset(_Model):
+    """Microsoft Entra ID: the tenant, and the access-token version the API's
+    app registration issues (its manifest's accessTokenAcceptedVersion)."""
+
+    tenant_id: EntraTenant = Field(
+        description="The Directory (tenant) ID, a GUID (or a verified domain); not common / "
+        "organizations / consumers."
+    )
+    version: Literal[1, 2] = Field(
+        default=2,
+        description="2: https://login.microsoftonline.com/<tenant>/v2.0 issues the tokens "
+        "(accessTokenAcceptedVersion 2); 1: https://sts.windows.net/<tenant>/ (null or 1).",
+    )
+
+
+class OktaPreset(_Model):
+    """An Okta custom authorization server."""
+
+    domain: Hostname = Field(description="The Okta domain, e.g. dev-123456.okta.com.")
+    authorization_server: OktaServer = Field(
+        default="default", description="'default' or the authorization server's id (aus...)."
+    )
+
+
+class KeycloakPreset(_Model):
+    """A Keycloak realm."""
+
+    url: KeycloakUrl = Field(
+        description="The server's base URL, e.g. https://sso.example.com (with /auth before "
+        "Keycloak 17)."
+    )
+    realm: KeycloakRealm = Field(description="The realm name.")
+
+
+class OidcSection(_Model):
+    """Any OpenID Connect provider (no Terraform resources): where its discovery
+    document is, and which tokens the Gateway accepts."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={
+            "oneOf": [{"required": [key]} for key in oidc_presets.SOURCES],
+            "anyOf": [{"required": ["audiences"]}, {"required": ["clients"]}],
+        },
+    )
+
+    discovery_url: OidcDiscoveryUrl | None = Field(
+        default=None,
+        description="The provider's discovery document: <issuer>/.well-known/openid-configuration "
+        "(or RFC 8414 oauth-authorization-server). Or one preset: entra, okta, keycloak.",
+    )
+    entra: EntraPreset | None = None
+    okta: OktaPreset | None = None
+    keycloak: KeycloakPreset | None = None
+    audiences: list[OidcAudience] | None = Field(
+        default=None,
+        min_length=1,
+        description="-> allowedAudience: values of the tokens' aud claim.",
+    )
+    clients: list[OidcClientId] | None = Field(
+        default=None,
+        min_length=1,
+        description="-> allowedClients: values of the tokens' client_id claim.",
+    )
+
+    @property
+    def source_key(self) -> str:
+        """The key naming the identity provider: discovery_url or a preset."""
+        return oidc_presets.source_key(self)
+
+    @model_validator(mode="after")
+    def _one_provider_and_callers(self) -> OidcSection:
+        given = [key for key in oidc_presets.SOURCES if getattr(self, key) is not None]
+        every = ", ".join(oidc_presets.SOURCES[:-1]) + f" or {oidc_presets.SOURCES[-1]}"
+        if not given:
+            raise ValueError(f"names no identity provider; set one of {every}")
+        if len(given) > 1:
+            raise ValueError(
+                f"sets both {' and '.join(given)}; set exactly one of {every} (a preset "
+                "derives the discovery URL)"
+            )
+        if not self.audiences and not self.clients:
+            raise ValueError(
+                "needs audiences (matched against aud) or clients (matched against client_id), "
+                "or both; the Gateway refuses an authorizer that checks neither"
+            )
+        for key in ("audiences", "clients"):
+            values = getattr(self, key) or []
+            twice = sorted({v for v in values if values.count(v) > 1})
+            if twice:
+                raise ValueError(f"{key} lists {', '.join(twice)} twice; remove one")
+        return self
+
+
 class LocalState(_Model):
     backend: Literal["local"] = Field(description="State in build/<name>/terraform.tfstate.")
 
@@ -249,7 +354,7 @@ class Spec(_Model):
         default=None, description="A spec file (relative) merged under this one."
     )
     name: EnvName = Field(description="Must equal the file name without .yaml.")
-    provider: Literal["cognito", "auth0"]
+    provider: Literal["cognito", "auth0", "oidc"]
     gateway: GatewayName = Field(description="Logical gateway name, used in derived names.")
     region: Region | None = Field(default=None, description="AWS region (required for cognito).")
     protected: bool = Field(default=False, description="Deletion protection on; destroy refused.")
@@ -261,6 +366,7 @@ class Spec(_Model):
     state: State = Field(default_factory=lambda: LocalState(backend="local"))
     cognito: CognitoSection | None = None
     auth0: Auth0Section | None = None
+    oidc: OidcSection | None = None
     authorizer: AuthorizerSection
 
     _path: Path | None = PrivateAttr(default=None)

@@ -13,10 +13,13 @@ An entry answers for each pipeline step:
   from the gateway and environment names, whether it needs ``region`` or
   takes ``endpoint_url``;
 * render: the Terraform module and templates it renders with and the
-  values of ``terraform.tfvars.json`` (``tfvars``);
+  values of ``terraform.tfvars.json`` (``tfvars``); a provider without
+  Terraform resources (``module`` None, ``oidc``) gives the values of the
+  module output contract from the spec instead (``spec_outputs``);
 * authorizer: the members that say which tokens are accepted
   (``allowedClients`` or ``allowedAudience``), from the module outputs;
 * token: the client_credentials request for one of its clients;
+* verify: diagnoses of its known pitfalls for failing rows (``advisor``);
 * people: the one-line description ``validate`` prints, and the lines
   ``make demo`` prints about what was made.
 
@@ -26,7 +29,7 @@ registry while loading, and ``authgen validate`` must start fast.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -51,10 +54,12 @@ class Provider(Protocol):
     needs_region: bool
     #: ``endpoint_url`` / ``AUTHGEN_ENDPOINT_URL`` (a local emulator) apply to it.
     takes_endpoint_url: bool
-    #: Its reusable Terraform module, relative to the project (``None``: no resources).
+    #: Its reusable Terraform module, relative to the project (``None``: no
+    #: Terraform resources; plan / apply check discovery and write the
+    #: authorizer file from ``spec_outputs``).
     module: str | None
-    #: Its directory under ``templates/``.
-    templates: str
+    #: Its directory under ``templates/`` (``None`` with ``module`` None).
+    templates: str | None
     #: The members ``authorizer_members`` yields, e.g. ``("allowedClients",)``; the
     #: spec's ``allowed_clients`` / ``allowed_audience`` may narrow only these.
     authorizer_keys: tuple[str, ...]
@@ -70,6 +75,13 @@ class Provider(Protocol):
 
     def tfvars(self, spec: Spec) -> dict[str, Any]:
         """Every value the rendered root module takes (``terraform.tfvars.json``)."""
+        ...
+
+    def spec_outputs(self, spec: Spec) -> dict[str, Any] | None:
+        """Without a Terraform module: the module-output-contract values the
+        spec itself gives (``discovery_url``, ``audiences``, ``client_ids``, and
+        ``token_endpoint`` when known without discovery); ``None`` for a
+        provider whose outputs come from Terraform."""
         ...
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -93,6 +105,11 @@ class Provider(Protocol):
     ) -> ClientCredentials:
         """How to get a token for ``client`` (a name from ``client_names``, or
         ``None`` for a client given by id only): scopes, audience."""
+        ...
+
+    def advisor(self, spec: Spec) -> Callable[..., Any] | None:
+        """``advise(row, *, members, discovery, claims) -> row``: verify's
+        failing rows with this provider's fix (``None``: verify's own wording)."""
         ...
 
     def describe(self, spec: Spec) -> str:
