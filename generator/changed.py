@@ -125,7 +125,8 @@ def watches(project: Project) -> list[Watch]:
         prefixes = ["templates/common/"]
         if entry is not None:
             code.add(type(entry).__module__.replace(".", "/") + ".py")  # its registry entry
-            prefixes.insert(0, f"templates/{entry.templates}/")
+            if entry.templates:
+                prefixes.insert(0, f"templates/{entry.templates}/")
             if entry.module:
                 prefixes.insert(0, f"{entry.module}/")
         files = [*chain, f"environments/locks/{path.stem}.terraform.lock.hcl", *sorted(code)]

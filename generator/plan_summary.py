@@ -168,6 +168,10 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
                     f"{_md_value(a['after'])}{forced}"
                 )
         out += ["", "</details>", ""]
+    if summary.get("diff"):  # a provider without Terraform: the authorizer file itself
+        out += ["<details><summary>Authorizer file</summary>", "", "```diff"]
+        out += [line.replace("```", "` ` `") for line in summary["diff"]]
+        out += ["```", "", "</details>", ""]
     if summary["drift"]:
         out += ["### Changed outside Terraform", ""]
         out += [f"- `{_md_code(d['address'])}` ({d['action']})" for d in summary["drift"]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.commands import options
+from generator.commands import direct_steps, options
 from generator.commands.steps import (
     PLAN_FILE,
     confirm,
@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.terraform(parser)
     options.environments(parser)
     options.auto_approve(parser)
+    options.discovery_wait(parser)
 
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     project = Project.find()
     (path,) = targets(project, args)
     spec = load_spec(path)
+    if not direct_steps.uses_terraform(spec):
+        return direct_steps.apply(project, spec, args, report)
     progress = report.progress(spec.name)
     with run_lock(project, spec, "apply"):
         directory = render_into(project, spec)

@@ -1,12 +1,13 @@
 """``authgen authorizer ENV``: rewrite the authorizer file from the current
 Terraform outputs (after a hand edit, a lost file, or a change of
-``authorizer:`` in the spec that needs no apply)."""
+``authorizer:`` in the spec that needs no apply). For a provider without
+Terraform resources (oidc) the spec alone gives the file (nothing is fetched)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.commands import options
+from generator.commands import direct_steps, options
 from generator.commands.steps import (
     applied_outputs,
     load_spec,
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     project = Project.find()
     (path,) = targets(project, args)
     spec = load_spec(path)
+    if not direct_steps.uses_terraform(spec):
+        return direct_steps.rewrite(project, spec, report)
     with run_lock(project, spec, "authorizer"):
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.commands import options
+from generator.commands import direct_steps, options
 from generator.commands.steps import (
     PLAN_FILE,
     confirm,
@@ -58,6 +58,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
             action=f"destroy {spec.name}",
             expect=spec.name,
         )
+    if not direct_steps.uses_terraform(spec):
+        return direct_steps.destroy(project, spec, report)
     with run_lock(project, spec, "destroy"):
         if spec.protected:
             _lift_protection(project, spec, args, report)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from generator.commands import options
+from generator.commands import direct_steps, options
 from generator.commands.steps import (
     PLAN_FILE,
     load_spec,
@@ -41,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Init flags, ``ENV...`` or ``--all``, ``--detailed-exitcode``, ``-j``."""
     options.terraform(parser)
     options.environments(parser, many=True)
+    options.discovery_wait(parser)
     parser.add_argument(
         "--detailed-exitcode",
         action="store_true",
@@ -58,8 +59,13 @@ def plan_environment(
 
     ``show -json`` loads the providers again (seconds for hashicorp/aws), so
     it runs only when the plan has changes; an unchanged plan's summary says so.
+    A provider without Terraform resources (oidc) is planned without terraform
+    (``direct_steps.plan``).
     """
     from generator import plan_summary
+
+    if not direct_steps.uses_terraform(spec):
+        return direct_steps.plan(project, spec, args)
 
     with run_lock(project, spec, "plan"):
         directory = render_into(project, spec)
@@ -84,7 +90,9 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         outcomes = [plan_environment(project, specs[0], args, report.progress(specs[0].name))]
         report.done()
     for outcome in outcomes:
-        if outcome.summary and not many:
+        if outcome.summary and not many and "diff" in outcome.summary:
+            direct_steps.show_plan(report, project, outcome)
+        elif outcome.summary and not many:
             report.plan_summary(outcome.summary)
             build = project.build_dir(outcome.name)
             report.line(

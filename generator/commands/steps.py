@@ -207,18 +207,34 @@ def credentials(
 ) -> ClientCredentials:
     """Client credentials for ``spec``: from Terraform outputs at run time, or
     ``--client-id`` with the secret in AUTHGEN_CLIENT_SECRET. Never stored.
-    The provider's entry says what the token request asks for."""
+    The provider's entry says what the token request asks for; ``--scope`` and
+    ``--audience`` replace that. A provider without Terraform (oidc) takes the
+    token endpoint from its discovery document."""
+    from dataclasses import replace
+
     from generator import providers
 
     entry = providers.get(spec.provider)
     names = entry.client_names(spec)
     name = args.client or (names[0] if names else None)
     if name is not None and name not in names:
+        known = ", ".join(names) or "none: pass --client-id"
+        raise AuthgenError(f"--client {name!r}: no such client in {spec.name} (clients: {known})")
+    secret = os.environ.get("AUTHGEN_CLIENT_SECRET") if args.client_id else None
+    if args.client_id and not secret:
+        raise AuthgenError("--client-id needs the client secret in AUTHGEN_CLIENT_SECRET")
+    if not args.client_id and name is None:
         raise AuthgenError(
-            f"--client {name!r}: no such client in {spec.name} (clients: {', '.join(names)})"
+            f"{spec.name}: the spec names no client; pass --client-id with the secret in "
+            "AUTHGEN_CLIENT_SECRET"
         )
     outputs: dict[str, Any] = {}
-    if not (args.client_id and args.token_endpoint):
+    direct_outputs = entry.spec_outputs(spec)
+    if direct_outputs is not None:
+        from generator import direct
+
+        outputs = direct_outputs if args.token_endpoint else direct.outputs(spec, wait=args.wait)
+    elif not (args.client_id and args.token_endpoint):
         if not project.build_dir(spec.name).is_dir():
             raise AuthgenError(
                 f"{spec.name}: not applied here (no {display_name(project.build_dir(spec.name))}/);"
@@ -230,14 +246,6 @@ def credentials(
         report.done()
     if args.client_id:
         client_id = args.client_id
-        secret = os.environ.get("AUTHGEN_CLIENT_SECRET")
-        if not secret:
-            raise AuthgenError("--client-id needs the client secret in AUTHGEN_CLIENT_SECRET")
-    elif name is None:
-        raise AuthgenError(
-            f"{spec.name}: the spec names no client; pass --client-id with the secret in "
-            "AUTHGEN_CLIENT_SECRET"
-        )
     else:
         client_id = (outputs.get("client_ids") or {}).get(name)
         secret = (outputs.get("client_secrets") or {}).get(name)
@@ -245,10 +253,24 @@ def credentials(
             raise AuthgenError(
                 f"{spec.name}: no id or secret for client {name!r} in the outputs; apply first"
             )
-    return entry.token_request(
+    request = entry.token_request(
         spec,
         name,
         token_endpoint=args.token_endpoint or outputs.get("token_endpoint"),
         client_id=client_id,
         client_secret=secret,
     )
+    scopes = [s for value in getattr(args, "scope", None) or [] for s in value.split()]
+    if scopes:
+        request = replace(request, scopes=tuple(scopes))
+    if getattr(args, "audience", None):
+        request = replace(request, audience=args.audience)
+    methods = outputs.get("token_endpoint_auth_methods_supported")
+    if (
+        request.auth_method is None
+        and isinstance(methods, list)
+        and "client_secret_basic" not in methods
+        and "client_secret_post" in methods
+    ):
+        request = replace(request, auth_method="client_secret_post")
+    return request

@@ -24,7 +24,7 @@ from generator.providers import oidc_presets
 
 if TYPE_CHECKING:
     from generator.spec import Spec
-    from generator.verify import ClientCredentials
+    from generator.tokens import ClientCredentials
 
 
 class Oidc:
@@ -106,7 +106,7 @@ class Oidc:
         """A form POST (HTTP Basic client authentication); scope and audience
         as the preset says (Entra: ``<first audience>/.default``; a plain
         discovery URL: the first audience as ``audience``)."""
-        from generator.verify import ClientCredentials
+        from generator.tokens import ClientCredentials
 
         section = spec.oidc
         assert section is not None
