@@ -90,6 +90,7 @@ def test_every_command_is_a_module_with_help_flags_and_run():
         "authorizer",
         "token",
         "verify",
+        "attach",
         "changed",
         "atlantis",
         "schema",

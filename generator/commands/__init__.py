@@ -18,6 +18,7 @@ from types import ModuleType
 from generator.commands import (
     apply,
     atlantis,
+    attach,
     authorizer,
     changed,
     destroy,
@@ -41,6 +42,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     authorizer,
     token,
     verify,
+    attach,
     changed,
     atlantis,
     schema,

@@ -131,8 +131,15 @@ def run_lock(project: Project, spec: Spec, command: str) -> RunLock:
     )
 
 
-def confirm(report: Reporter, question: str, *, action: str, expect: str = "yes") -> None:
-    """Ask on a terminal; refuse without one (pipelines pass --auto-approve).
+def confirm(
+    report: Reporter,
+    question: str,
+    *,
+    action: str,
+    expect: str = "yes",
+    flag: str = "--auto-approve",
+) -> None:
+    """Ask on a terminal; refuse without one (pipelines pass ``flag``).
 
     ``action`` names what needs the answer, for the error without a terminal;
     any answer but ``expect`` cancels.
@@ -140,8 +147,7 @@ def confirm(report: Reporter, question: str, *, action: str, expect: str = "yes"
     answer = report.ask(f"{question} Type '{expect}' to proceed: ")
     if answer is None:
         raise AuthgenError(
-            f"{action} needs a confirmation and stdin is not a terminal; "
-            "pass --auto-approve to proceed"
+            f"{action} needs a confirmation and stdin is not a terminal; pass {flag} to proceed"
         )
     if answer.strip() != expect:
         raise AuthgenError("cancelled; nothing was changed")
