@@ -487,3 +487,16 @@ def test_claims_on_the_lite_tier_fail_the_plan(terraform_bin, tf_cli_config, emu
         "feature_tier to ESSENTIALS or PLUS (LITE cannot add claims to client_credentials "
         "tokens), or remove the claims."
     ]
+
+
+def test_apply_outputs_the_gateway_authorizer_block(example):
+    """``gateway_authorizer`` is the custom_jwt_authorizer block: the discovery URL
+    and every client id (Cognito tokens carry client_id, no aud)."""
+    outputs = example.outputs
+    assert outputs["gateway_authorizer"] == {
+        "discovery_url": outputs["discovery_url"],
+        "allowed_audience": None,
+        "allowed_clients": sorted(outputs["client_ids"].values()),
+        "allowed_scopes": None,
+        "custom_claim": [],
+    }

@@ -41,3 +41,8 @@ output "scopes" {
   description = "Every scope string as it appears in tokens."
   value       = module.auth.scopes
 }
+
+output "gateway_authorizer" {
+  description = "The custom_jwt_authorizer block of aws_bedrockagentcore_gateway / _agent_runtime, as an object."
+  value       = module.auth.gateway_authorizer
+}
