@@ -9,13 +9,13 @@ ARGS ?=
 PYTEST_ARGS ?=
 
 .PHONY: help setup test test-fast lint fmt validate render plan apply destroy authorizer token verify \
-        demo drift changed schema atlantis golden bench clean
+        attach demo drift changed schema atlantis golden bench clean
 
 help:
 	@echo "make setup                 create .venv and install authgen with its dev tools"
 	@echo "make test                  run the whole test suite"
 	@echo "make test-fast             the suite without the slow end-to-end tests"
-	@echo "make validate|render|plan|apply|destroy|authorizer|token|verify ENV=dev"
+	@echo "make validate|render|plan|apply|destroy|authorizer|token|verify|attach ENV=dev"
 	@echo "make demo                  apply environments/local.yaml against a local emulator"
 	@echo "make drift                 plan every environment, exit 2 when any drifted"
 	@echo "make bench                 run the benchmarks in bench/"
@@ -63,7 +63,7 @@ fmt:
 	terraform fmt -recursive modules
 	$(BIN)/python scripts/module_docs.py
 
-validate render plan apply destroy authorizer token verify:
+validate render plan apply destroy authorizer token verify attach:
 	$(AUTHGEN) $@ $(ENV) $(ARGS)
 
 demo:

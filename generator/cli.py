@@ -22,8 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     each with the common flags (``--json``, ``--no-color``, ``-v``) first."""
     parser = argparse.ArgumentParser(
         prog="authgen",
-        description="Declarative inbound OAuth (Cognito or Auth0) for AgentCore Gateway: "
-        "YAML -> Terraform -> the CUSTOM_JWT authorizer file.",
+        description="Declarative inbound OAuth (Cognito, Auth0 or any OIDC provider) for "
+        "AgentCore Gateway: YAML -> Terraform -> the CUSTOM_JWT authorizer file.",
     )
     parser.add_argument("--version", action="version", version=f"authgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -206,11 +206,15 @@ def fetch_discovery(
 
 
 def _failure_line(spec: Spec, row: Any) -> str:
-    """``file:line:col: oidc.<key>: <check>: <detail>; <fix>`` for a failed row."""
+    """``file:line:col: oidc.<key>: <check>: <detail>; <fix>`` for a failed row
+    (with the provider's diagnosis)."""
     from generator.yaml_source import format_path
     from generator.yaml_source import load as load_yaml
 
     entry = providers.get(spec.provider)
+    advise = entry.advisor(spec)
+    if advise is not None:
+        row = advise(row)
     section = getattr(spec, entry.section)
     source = getattr(section, "source_key", None)  # the key that names the discovery URL
     key: tuple[str | int, ...] = (entry.section, source) if source else (entry.section,)

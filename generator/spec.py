@@ -356,7 +356,9 @@ class Spec(_Model):
     name: EnvName = Field(description="Must equal the file name without .yaml.")
     provider: Literal["cognito", "auth0", "oidc"]
     gateway: GatewayName = Field(description="Logical gateway name, used in derived names.")
-    region: Region | None = Field(default=None, description="AWS region (required for cognito).")
+    region: Region | None = Field(
+        default=None, description="AWS region (required for cognito; authgen attach's default)."
+    )
     protected: bool = Field(default=False, description="Deletion protection on; destroy refused.")
     endpoint_url: EndpointUrl | None = Field(
         default=None,

@@ -11,6 +11,7 @@ that JWKS publishes (Entra itself cannot be reached from here).
 from __future__ import annotations
 
 import base64
+import re
 import time
 from pathlib import Path
 
@@ -458,3 +459,18 @@ def test_verify_names_the_manifest_setting_for_a_v1_token_under_a_v2_authorizer(
     assert "accessTokenAcceptedVersion" in rows["token issuer"].fix
     assert rows["allowedClients"].status is Status.FAIL
     assert "it names the client in appid='cli-app'" in rows["allowedClients"].fix
+
+
+def test_the_readme_oidc_example_is_a_valid_spec_and_each_commented_preset_too(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (example,) = [
+        b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "provider: oidc" in b
+    ]
+    (tmp_path / "corp.yaml").write_text(example)
+    loaded = spec.load(tmp_path / "corp.yaml")
+    assert loaded.oidc.source_key == "discovery_url"
+    for preset in ("entra", "okta", "keycloak"):
+        line = re.search(rf"  # ({preset}: \{{.*?\}})", example).group(1)
+        text = re.sub(r"  discovery_url: .*\n", f"  {line}\n", example)
+        (tmp_path / "corp.yaml").write_text(text)
+        assert spec.load(tmp_path / "corp.yaml").oidc.source_key == preset

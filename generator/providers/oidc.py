@@ -125,6 +125,14 @@ class Oidc:
         assert spec.oidc is not None
         return oidc_presets.preset_of(spec.oidc).describe(spec.oidc)
 
+    def claim_problem(self, name: str) -> str | None:
+        """None: authgen adds no claims at an oidc provider (no ``clients[].claims``)."""
+        return None
+
+    def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        """None: no claims are added here."""
+        return []
+
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """Nothing is made at the provider: the discovery URL and the callers."""
         lines = [f"discovery URL: {authorizer.get('discoveryUrl')}"]

@@ -468,7 +468,12 @@ CLIENT_CLAIMS = ("client_id", "cid", "azp", "appid", "clientId")
 
 
 def _generic_hint(row: Any, facts: Facts) -> str | None:
-    """``aud`` vs ``client_id`` confusion, whatever the provider."""
+    """``aud`` vs ``client_id`` confusion, whatever the provider; an unknown host."""
+    if row.name == "discovery document" and "does not resolve" in row.detail:
+        return (
+            "check the host name of the discovery URL (oidc.discovery_url, or the preset's "
+            "domain / url) and this machine's DNS"
+        )
     claims = facts.claims or {}
     members = facts.members
     aud = _audiences(claims)

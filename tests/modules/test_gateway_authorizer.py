@@ -81,3 +81,28 @@ def test_the_example_passes_it_through(name):
     assert (
         unquote(outputs["gateway_authorizer"]["value"]) == f"${{module.{name}.gateway_authorizer}}"
     )
+
+
+def test_the_readme_gateway_stack_uses_the_block_and_the_output():
+    """README's stack parses as HCL, sets the block's arguments from the output's
+    attributes of the same name, and pins the provider version that has the resource."""
+    import hcl2
+
+    from tests.modules.tfhelpers import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (block,) = [
+        b for b in re.findall(r"```hcl\n(.*?)```", readme, re.S) if "gateway_authorizer" in b
+    ]
+    parsed = hcl2.loads(block)
+    (versions,) = parsed["terraform"]
+    assert ">= 6.18" in versions["required_providers"][0]["aws"]["version"]
+    gateway = labelled([labelled(parsed["resource"])["aws_bedrockagentcore_gateway"]])["this"]
+    jwt = gateway["authorizer_configuration"][0]["custom_jwt_authorizer"][0]
+    used = {k for k in jwt if k != "dynamic" and not k.startswith("__")}
+    (dynamic,) = labelled(jwt["dynamic"])
+    assert used | {dynamic} == BLOCK_ARGUMENTS
+    for argument in used:
+        assert unquote(jwt[argument]) == f"${{module.auth.gateway_authorizer.{argument}}}"
+    referenced = set(re.findall(r"module\.auth\.gateway_authorizer\.(\w+)", block))
+    assert referenced == BLOCK_ARGUMENTS
