@@ -346,3 +346,21 @@ def test_render_destroy_and_authorizer_know_there_is_no_terraform(project, nanoi
     assert destroyed.code == 0, destroyed
     assert "has no resources to destroy" in destroyed.stdout
     assert not (project / "authorizers" / "corp.json").exists()
+
+
+def test_verify_without_a_client_fails_closed_and_no_token_checks_discovery_only(project):
+    assert authgen(project, "apply", "corp", "--auto-approve").code == 0
+    closed = authgen(project, "verify", "corp", "--json")
+    assert closed.code == 1, closed
+    token = {c["name"]: c for c in closed.json()["checks"]}["token"]
+    assert token["status"] == "fail"
+    assert "pass --client-id with the secret in AUTHGEN_CLIENT_SECRET" in token["detail"]
+
+    discovery_only = authgen(project, "verify", "corp", "--no-token", "--json")
+    assert discovery_only.code == 0, discovery_only
+    statuses = {c["name"]: c["status"] for c in discovery_only.json()["checks"]}
+    assert statuses["JWKS"] == "pass" and statuses["token"] == "skip"
+
+    both = authgen(project, "verify", "corp", "--no-token", "--scope", "x")
+    assert both.code == 1
+    assert "--no-token leaves the token out, so --scope would be unused" in error_line(both)
