@@ -253,6 +253,11 @@ class Spec(_Model):
     gateway: GatewayName = Field(description="Logical gateway name, used in derived names.")
     region: Region | None = Field(default=None, description="AWS region (required for cognito).")
     protected: bool = Field(default=False, description="Deletion protection on; destroy refused.")
+    retired: bool = Field(
+        default=False,
+        description="Plan and apply the destruction of every resource of this environment "
+        "(refused while protected); afterwards the file can be deleted.",
+    )
     endpoint_url: EndpointUrl | None = Field(
         default=None,
         description="Cognito only: a local emulator URL (AUTHGEN_ENDPOINT_URL overrides).",
@@ -599,6 +604,12 @@ class _Checker:
                 ("endpoint_url",),
                 f"endpoint_url is for {takers} (a local emulator); remove it",
                 key=True,
+            )
+        if data.get("retired") is True and data.get("protected") is True:
+            self.add(
+                ("retired",),
+                "retired: true while protected: true; set protected: false and apply that first "
+                "(it lifts deletion protection), then retire the environment",
             )
         state = data.get("state")
         if isinstance(state, dict) and state.get("backend") == "s3" and state.get("region") is None:
