@@ -56,8 +56,23 @@ _SECRET_NAME = re.compile(r"secret|passw(or)?d|private_key|credential|(^|_)token
 _MIN_SUBSTRING = 6
 
 
-def summarize(plan: Mapping[str, Any], *, environment: str) -> dict[str, Any]:
-    """The masked summary of a ``show -json`` plan document (the ``plan.json`` form)."""
+#: What a plan is for (``generator.plan_basis``), and its banner.
+MODES = {
+    "apply": None,
+    "retire": (
+        "Retiring {env} (retired: true): this plan destroys every resource of the environment; "
+        "applying it also removes its authorizer file and its record. Afterwards the spec file "
+        "can be deleted."
+    ),
+    "destroy": "Destroying {env}: this plan destroys every resource of the environment.",
+}
+
+
+def summarize(plan: Mapping[str, Any], *, environment: str, mode: str = "apply") -> dict[str, Any]:
+    """The masked summary of a ``show -json`` plan document (the ``plan.json`` form);
+    ``mode`` says what the plan is for (``apply``, ``retire``, ``destroy``)."""
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not one of {sorted(MODES)}")
     secrets = _collect_secrets(plan)
     resources = []
     for rc in plan.get("resource_changes") or []:
@@ -97,6 +112,7 @@ def summarize(plan: Mapping[str, Any], *, environment: str) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "environment": environment,
+        "mode": mode,
         "terraform_version": plan.get("terraform_version"),
         "changes": bool(changed or outputs),
         "counts": counts,
@@ -105,6 +121,13 @@ def summarize(plan: Mapping[str, Any], *, environment: str) -> dict[str, Any]:
         "outputs": outputs,
         "drift": drift,
     }
+
+
+def banner(summary: Mapping[str, Any]) -> str | None:
+    """The line that says a plan retires or destroys the environment (``None``
+    for an ordinary plan)."""
+    text = MODES.get(summary.get("mode", "apply"))
+    return text.format(env=summary["environment"]) if text else None
 
 
 def counts_line(summary: Mapping[str, Any]) -> str:
@@ -131,6 +154,8 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
     """``plan.md``: GitHub markdown for a pull-request comment."""
     env = summary["environment"]
     out = [f"<!-- authgen-plan:{env} -->", f"## authgen plan: `{_md_code(env)}`", ""]
+    if banner(summary):
+        out += ["> [!WARNING]", f"> **{_md_text(banner(summary) or '')}**", ""]
     for warning in summary["warnings"]:
         out += ["> [!CAUTION]", f"> **Breaking replacement.** {_md_text(warning)}", ""]
     if not summary["changes"]:
