@@ -52,6 +52,11 @@ class Auth0:
             "clients": [client_vars(client) for client in spec.auth0.clients],
         }
 
+    def location(self, spec: Spec) -> dict[str, Any]:
+        """The tenant domain."""
+        assert spec.auth0 is not None
+        return {"domain": spec.auth0.domain}
+
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
         """``allowedAudience``: the API identifier(s), sorted."""
         audiences = outputs.get("audiences")

@@ -13,7 +13,8 @@ An entry answers for each pipeline step:
   from the gateway and environment names, whether it needs ``region`` or
   takes ``endpoint_url``;
 * render: the Terraform module and templates it renders with and the
-  values of ``terraform.tfvars.json`` (``tfvars``);
+  values of ``terraform.tfvars.json`` (``tfvars``), and the few of them that
+  say where the environment lives (``location``: kept in its record);
 * authorizer: the members that say which tokens are accepted
   (``allowedClients`` or ``allowedAudience``), from the module outputs;
 * token: the client_credentials request for one of its clients;
@@ -70,6 +71,13 @@ class Provider(Protocol):
 
     def tfvars(self, spec: Spec) -> dict[str, Any]:
         """Every value the rendered root module takes (``terraform.tfvars.json``)."""
+        ...
+
+    def location(self, spec: Spec) -> dict[str, Any]:
+        """Where the environment lives, as the ``terraform.tfvars.json`` values
+        its provider block takes besides ``endpoint_url`` (a region, a tenant
+        domain); no secrets. Kept in the environment record, so that the
+        environment can be destroyed without its spec (``render.recovery``)."""
         ...
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -81,6 +81,10 @@ class Cognito:
             "clients": [client_vars(client) for client in c.clients],
         }
 
+    def location(self, spec: Spec) -> dict[str, Any]:
+        """The AWS region."""
+        return {"region": spec.region}
+
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
         """``allowedClients``: the app client ids, sorted."""
         ids = outputs.get("client_ids")
