@@ -99,6 +99,15 @@ def _minimum_version(state: Any) -> str:
     return MIN_VERSION
 
 
+def recovery_minimum_version(record: Record) -> str:
+    """``minimum_terraform_version`` of the recovery root of ``record``."""
+    from pydantic import TypeAdapter
+
+    from generator.spec import State
+
+    return _minimum_version(TypeAdapter(State).validate_python(record.state))
+
+
 def required_version(spec: Spec) -> str:
     """The root module's ``required_version``: the same floor as the runner's check."""
     return f">= {minimum_terraform_version(spec)}"

@@ -57,7 +57,7 @@ def test_terraform_missing_is_one_line(project, tmp_path, terraform_bin):
     empty = tmp_path / "bin"
     empty.mkdir()
     env = cli_env(PATH=str(empty), AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9")
-    for command in (["plan", "local"], ["apply", "local", "--auto-approve"]):
+    for command in (["plan", "local"], ["destroy", "local", "--auto-approve"]):
         result = run(project, *command, env=env)
         assert result.code == 1, result
         assert result.stderr == (

@@ -1,7 +1,9 @@
 """``authgen plan ENV | --all``: render, init, plan; a saved plan and its summary.
 
-Per environment: ``build/ENV/tfplan`` (what ``apply`` applies), and the
-masked summary as ``plan.json`` and ``plan.md``. With several environments
+Per environment: ``build/ENV/tfplan`` (what ``apply`` applies, exactly),
+``tfplan.basis.json`` (what it was made from), and the masked summary as
+``plan.json`` and ``plan.md``. A ``retired: true`` environment plans the
+destruction of all its resources, and its summary says so. With several environments
 they are planned in parallel (bounded by the CPU count, ``-j``); one failure
 does not stop the others and one table sums them up. Every spec is checked
 before any terraform runs. Exit 2 with ``--detailed-exitcode`` when any
@@ -18,6 +20,7 @@ from generator.commands.steps import (
     PLAN_FILE,
     load_spec,
     ready_runner,
+    refuse_retiring_protected,
     render_into,
     run_lock,
     targets,
@@ -54,19 +57,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def plan_environment(
     project: Project, spec: Spec, args: argparse.Namespace, progress: ProgressSink
 ) -> PlanOutcome:
-    """render -> init -> plan -> show -json -> masked summary files.
+    """render -> init -> what the plan is made from -> plan -> show -json ->
+    masked summary files.
 
-    ``show -json`` loads the providers again (seconds for hashicorp/aws), so
-    it runs only when the plan has changes; an unchanged plan's summary says so.
+    What the plan is made from (the state's serial and lineage, the root's
+    fingerprint) is kept next to it (``plan_basis``): ``apply`` refuses the
+    plan once any of it moved. A ``retired: true`` spec plans the destruction
+    of everything. ``show -json`` loads the providers again (seconds for
+    hashicorp/aws), so it runs only when the plan has changes; an unchanged
+    plan's summary says so.
     """
-    from generator import plan_summary
+    from generator import plan_basis, plan_summary
 
+    mode = "retire" if spec.retired else "apply"
     with run_lock(project, spec, "plan"):
+        if spec.retired:
+            refuse_retiring_protected(project, spec)
         directory = render_into(project, spec)
         runner = ready_runner(project, spec, args, progress)
-        result = runner.plan(directory / PLAN_FILE)
+        plan_path = directory / PLAN_FILE
+        plan_basis.forget(plan_path)
+        basis = plan_basis.capture(runner, spec.name, mode)
+        result = runner.plan(plan_path, destroy=spec.retired)
+        plan_basis.record(plan_path, basis)
         shown = runner.show_json(result.path) if result.changes else {}
-        summary = plan_summary.summarize(shown, environment=spec.name)
+        summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
     files = write_plan_files(directory, summary)
     return PlanOutcome(spec.name, changes=result.changes, summary=summary, files=files)
 

@@ -1,7 +1,9 @@
 """``authgen validate ENV... | --all``: load and check specs; nothing is written.
 
 Every file is checked, even after one fails, and every problem of a file is
-reported (one line each). Exit 1 when any file has a problem.
+reported (one line each). An environment that was applied (it has a record,
+``generator.records``) but whose spec file is gone is a problem too: named
+with ``ENV``, and found by ``--all``. Exit 1 when any file has a problem.
 """
 
 from __future__ import annotations
@@ -30,11 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, report: Reporter) -> int:
     """One ``ok`` line per good file (provider, gateway, where it lives),
     the problems of the others on stderr."""
-    from generator import providers
+    from generator import providers, records
 
     project = Project.find()
     results, failed = [], 0
+    orphans = {r.environment: r for r in records.orphans(project)} if args.all else {}
     for path in targets(project, args):
+        if not path.is_file() and records.load(project, path.stem) is not None:
+            orphans[path.stem] = records.load(project, path.stem)
+            continue
         try:
             loaded = load_spec(path)
         except SpecError as err:
@@ -57,6 +63,11 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         report.line(
             f"ok  {display_name(path)}  ({loaded.provider}, gateway {loaded.gateway}, {where})"
         )
+    for name, record in sorted(orphans.items()):
+        failed += 1
+        line = records.orphan_message(project, record)
+        report.error(line)
+        results.append({"file": record.spec, "ok": False, "name": name, "problems": [line]})
     report.emit({"command": "validate", "results": results})
     if failed and len(results) > 1:
         report.error(f"{failed} of {len(results)} environment files have problems")
