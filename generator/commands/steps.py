@@ -95,6 +95,9 @@ def ready_runner(
     from generator import providers
     from generator.render import minimum_terraform_version
 
+    module = providers.get(spec.provider).module
+    if module:
+        project.vendored_module(module)  # terraform init needs it: one line if missing
     return environment_runner(
         project, spec.name, args, progress, min_version=minimum_terraform_version(spec)
     )
@@ -112,9 +115,6 @@ def environment_runner(
     from its record, whose root needs at least ``min_version``)."""
     from generator.terraform import Runner
 
-    module = providers.get(spec.provider).module
-    if module:
-        project.vendored_module(module)  # terraform init needs it: one line if missing
     plugin_dir = getattr(args, "plugin_dir", None)
     runner = Runner(
         project.build_dir(name),
