@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -145,6 +146,8 @@ def test_sigint_during_apply_exits_130_and_leaves_consistent_state(
     project, env, cognito, terraform_bin, tmp_path
 ):
     build = project / "build" / NAME
+    planned = run(project, "plan", NAME, env=env)
+    assert planned.code == 0, planned
     stdout_file = tmp_path / "stdout"
     with stdout_file.open("w") as stdout_sink:
         proc = subprocess.Popen(
@@ -219,7 +222,12 @@ def test_sigint_during_apply_exits_130_and_leaves_consistent_state(
 
 @pytest.fixture(scope="module")
 def applied(project, env) -> Result:
-    """``authgen apply`` to completion (after the interrupted one, it continues)."""
+    """``authgen plan`` and ``apply`` to completion (after the interrupted one,
+    whose saved plan was used up, it continues)."""
+    refused = run(project, "apply", NAME, "--auto-approve", env=env)
+    assert refused.code == 1 and "no saved plan to apply" in error_line(refused), refused
+    planned = run(project, "plan", NAME, env=env)
+    assert planned.code == 0, planned
     result = run(project, "apply", NAME, "--auto-approve", env=env)
     assert result.code == 0, result
     return result
@@ -280,7 +288,11 @@ def test_destroy_force_lifts_protection_and_removes_the_file_after_success(
         "removed": str(authorizer),
     }
     assert f"{NAME} is protected: turning deletion protection off" in result.stderr
-    assert "Destroy complete! Resources: 9 destroyed." in result.stderr
+    # lifting protection is an apply of its own, then the shown destruction plan is applied
+    assert re.search(
+        r"Apply complete! Resources: 0 added, [1-9][0-9]* changed, 0 destroyed", result.stderr
+    )
+    assert "Apply complete! Resources: 0 added, 0 changed, 9 destroyed." in result.stderr
     assert not authorizer.exists()
     assert _pools(cognito) == []
     build = project / "build" / NAME

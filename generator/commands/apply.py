@@ -71,12 +71,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         if spec.retired:
             refuse_retiring_protected(project, spec)
         plan_path = project.build_dir(spec.name) / PLAN_FILE
-        if args.auto_approve and _saved_basis(plan_path) is None:
-            raise AuthgenError(
-                f"{spec.name}: no saved plan to apply ({display_name(plan_path)}); "
-                f"--auto-approve applies only a plan 'authgen plan {spec.name}' saved: plan, "
-                f"review build/{spec.name}/plan.md, then apply"
-            )
+        if _saved_basis(plan_path) is None:
+            _refuse_without_a_saved_plan(spec, plan_path, args, report)
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name))
         _reviewed_plan(project, spec, runner, plan_path, mode, args, report)
@@ -96,6 +92,24 @@ def _saved_basis(plan_path: Path):
     from generator import plan_basis
 
     return plan_basis.load(plan_path)
+
+
+def _refuse_without_a_saved_plan(
+    spec: Spec, plan_path: Path, args: argparse.Namespace, report: Reporter
+) -> None:
+    """No saved plan: only a person at a terminal may plan and confirm here."""
+    if args.auto_approve:
+        raise AuthgenError(
+            f"{spec.name}: no saved plan to apply ({display_name(plan_path)}); "
+            f"--auto-approve applies only a plan 'authgen plan {spec.name}' saved: plan, "
+            f"review build/{spec.name}/plan.md, then apply"
+        )
+    if not report.interactive:
+        raise AuthgenError(
+            f"{spec.name}: no saved plan to apply and stdin is not a terminal to confirm a new "
+            f"one; run 'authgen plan {spec.name}', review build/{spec.name}/plan.md, then "
+            f"'authgen apply {spec.name}' (pipelines: --auto-approve)"
+        )
 
 
 def _reviewed_plan(
@@ -131,12 +145,6 @@ def _reviewed_plan(
         if args.auto_approve or not report.interactive:
             raise AuthgenError(stale)
         report.note(f"{stale}. Planning again here instead:")
-    elif not report.interactive:
-        raise AuthgenError(
-            f"{spec.name}: no saved plan to apply and stdin is not a terminal to confirm a new "
-            f"one; run 'authgen plan {spec.name}', review build/{spec.name}/plan.md, then "
-            f"'authgen apply {spec.name}' (pipelines: --auto-approve)"
-        )
     _plan_and_confirm(project, spec, runner, plan_path, mode, report)
 
 

@@ -1,6 +1,7 @@
 """``authgen authorizer ENV``: rewrite the authorizer file from the current
 Terraform outputs (after a hand edit, a lost file, or a change of
-``authorizer:`` in the spec that needs no apply)."""
+``authorizer:`` in the spec that needs no apply). An environment applied
+before authgen kept records (``generator.records``) gets its record here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from generator.commands.steps import (
     applied_outputs,
     load_spec,
     ready_runner,
+    record_applied,
     render_into,
     report_outputs,
     run_lock,
@@ -42,6 +44,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name))
         outputs = applied_outputs(runner, spec)
+        if not project.record_file(spec.name).is_file():
+            record_applied(project, path)
     report.done()
     authorizer_path, changed = write_authorizer(project, spec, outputs)
     report_outputs(report, spec, outputs, authorizer_path, changed)
