@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import plan_basis
 from generator.commands import options
 from generator.commands.steps import (
     PLAN_FILE,
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         if spec.retired:
             refuse_retiring_protected(project, spec)
         plan_path = project.build_dir(spec.name) / PLAN_FILE
-        if _saved_basis(plan_path) is None:
+        if plan_basis.load(plan_path) is None:
             _refuse_without_a_saved_plan(spec, plan_path, args, report)
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name))
@@ -86,12 +87,6 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     report.done()
     report_outputs(report, spec, outputs, authorizer_path, changed)
     return 0
-
-
-def _saved_basis(plan_path: Path):
-    from generator import plan_basis
-
-    return plan_basis.load(plan_path)
 
 
 def _refuse_without_a_saved_plan(
@@ -124,8 +119,6 @@ def _reviewed_plan(
     """Make sure ``plan_path`` is a plan someone saw: the saved one while it
     is current; else, at a terminal without --auto-approve, a new one shown
     and confirmed. Refuses otherwise, before terraform changes anything."""
-    from generator import plan_basis
-
     saved = plan_basis.load(plan_path)
     why = None
     if saved is not None:
@@ -152,7 +145,7 @@ def _plan_and_confirm(
     project: Project, spec: Spec, runner: Runner, plan_path: Path, mode: str, report: Reporter
 ) -> None:
     """A new plan, shown; applied only on 'yes' (at a terminal)."""
-    from generator import plan_basis, plan_summary
+    from generator import plan_summary
 
     basis = plan_basis.capture(runner, spec.name, mode)
     result = runner.plan(plan_path, destroy=spec.retired)
@@ -173,8 +166,6 @@ def _plan_and_confirm(
 
 def _apply(runner: Runner, plan_path: Path) -> None:
     """Apply the saved plan; it is used up whatever happens."""
-    from generator import plan_basis
-
     try:
         runner.apply(plan_path)
     finally:
