@@ -114,3 +114,17 @@ def test_the_ordinary_render_is_unchanged_by_the_recovery_switch(project):
     files = render.render(spec.load(project.spec_path("dev")))
     assert 'variable "user_pool_name"' in files["variables.tf"]
     assert 'module "auth"' in files["main.tf"]
+
+
+def test_validate_all_reports_an_orphan_even_when_no_spec_file_is_left(
+    project, capsys, monkeypatch
+):
+    from generator.cli import main
+
+    records.write(project, _record(project, "dev"))
+    for path in (project.root / "environments").glob("*.yaml"):
+        path.unlink()
+    monkeypatch.chdir(project.root)
+    assert main(["validate", "--all"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("environments/dev.yaml: environment 'dev' was applied")

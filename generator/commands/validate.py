@@ -33,11 +33,14 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     """One ``ok`` line per good file (provider, gateway, where it lives),
     the problems of the others on stderr."""
     from generator import providers, records
+    from generator.spec import load_all
 
     project = Project.find()
     results, failed = [], 0
     orphans = {r.environment: r for r in records.orphans(project)} if args.all else {}
-    for path in targets(project, args):
+    # --all with no spec file left but an orphan: the orphan is the problem to report
+    paths = load_all(project.environments) if orphans else targets(project, args)
+    for path in paths:
         if not path.is_file() and records.load(project, path.stem) is not None:
             orphans[path.stem] = records.load(project, path.stem)
             continue
