@@ -48,7 +48,8 @@ from generator.yaml_source import load as load_yaml
 #: Modules under generator/ whose change cannot change a rendered root or an
 #: authorizer file: they check, report, run or describe. Anything else under
 #: generator/ (a new module too) marks every environment (or, for a provider
-#: entry, that provider's).
+#: entry, that provider's). Not listed on purpose: ``terraform/version.py``
+#: (its floor is the rendered ``required_version``) and what it imports.
 NO_RENDER_EFFECT = (
     "generator/__main__.py",
     "generator/atlantis.py",
@@ -63,12 +64,15 @@ NO_RENDER_EFFECT = (
     "generator/records.py",
     "generator/report.py",
     "generator/run_lock.py",
-    "generator/terraform.py",
-    "generator/terraform/**",
-    "generator/token.py",
+    "generator/terraform/__init__.py",
+    "generator/terraform/plans.py",
+    "generator/terraform/process.py",
+    "generator/terraform/record.py",
+    "generator/terraform/rootdir.py",
+    "generator/terraform/runner.py",
+    "generator/terraform/scrub.py",
     "generator/tokens.py",
     "generator/ui.py",
-    "generator/verify.py",
     "generator/verify/**",
     "generator/commands/atlantis.py",
     "generator/commands/changed.py",
