@@ -77,7 +77,7 @@ def invocations() -> list[tuple[str, list[str]]]:
     found = []
     for line in shell:
         for match in CALL.finditer(line):
-            first = match.group(1).split()[0]
+            first = (match.group(1).split() or [""])[0]
             if first in commands or first.startswith("-"):  # not prose ("installs authgen with")
                 for argv in alternatives(match.group(1)):
                     found.append((line.strip(), argv))
@@ -86,7 +86,8 @@ def invocations() -> list[tuple[str, list[str]]]:
         first = text.split()[0] if text.split() else ""
         if text != span and text == first:
             found.append((span, [first, "--help"]))  # a command named in prose: it exists
-        elif text != span or (first in commands and " -" in text):
+        elif text != span or (first in commands and re.search(r" (--\w|-\w( |$))", text)):
+            # (a fragment like `plan --all -j 2`; `init -json` is terraform's)
             for argv in alternatives(text):
                 found.append((span, argv))
     return found
