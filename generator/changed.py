@@ -79,6 +79,8 @@ def _chain(project: Project, path: Path) -> list[str]:
     chain: list[str] = []
     current: Path | None = path
     while current is not None and current.is_file() and len(chain) < 20:
+        if not current.resolve().is_relative_to(project.root.resolve()):
+            break  # outside the project: the spec is refused when loaded (spec._extended)
         relative = current.resolve().relative_to(project.root.resolve()).as_posix()
         if relative in chain:
             break
