@@ -79,8 +79,10 @@ def environment() -> jinja2.Environment:
 
 
 def tfvars(spec: Spec) -> dict[str, Any]:
-    """Every value the root module needs (the provider entry knows which)."""
-    return providers.get(spec.provider).tfvars(spec)
+    """Every value the root module needs (the provider entry knows which),
+    and where the environment lives (``generator.location``)."""
+    entry = providers.get(spec.provider)
+    return {**entry.tfvars(spec), "authgen_location": entry.location(spec)}
 
 
 def minimum_terraform_version(spec: Spec) -> str:

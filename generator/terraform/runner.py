@@ -268,6 +268,15 @@ class Runner:
                 self.scrub.add_values(entry.get("value"))
         return {name: entry.get("value") for name, entry in data.items()}
 
+    def state(self) -> dict[str, Any]:
+        """The raw state document (``terraform state pull``), ``{}`` when there
+        is none. Holds secrets in clear: it is returned to the caller only,
+        never streamed, logged or printed."""
+        done = self._run("state", "pull", capture=True)
+        if not done.stdout.strip():
+            return {}
+        return _parse_json(done, "state pull")
+
     # -- fingerprints -------------------------------------------------------
 
     def root_fingerprint(self) -> str:
