@@ -3,7 +3,11 @@
 Refused for ``protected: true`` unless ``--force``, which first applies the
 environment with deletion protection off. Asks for the environment's name
 unless ``--auto-approve``. The authorizer file and the plan files are
-removed only after terraform succeeded.
+removed only after terraform succeeded, while the run lock is held.
+
+An environment is destroyed where its state says it lives: after a spec
+moved it (another region, endpoint or tenant, which plan and apply refuse),
+``destroy`` removes the old one so that the new one can be made.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
 
     from generator.report import Reporter
     from generator.spec import Spec
+    from generator.terraform import Runner
 
 HELP = "destroy every resource of ENV"
 
@@ -43,9 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
     """Check protection, ask, destroy under the run lock, then clean up."""
+    from generator import owners
+    from generator.commands import safety
+    from generator.unfinished import Record
+
     project = Project.find()
     (path,) = targets(project, args)
     spec = load_spec(path)
+    owners.check(project, spec)
     if spec.protected and not args.force:
         raise AuthgenError(
             f"{display_name(path)}: protected: true; destroy is refused. Pass --force to lift "
@@ -59,16 +69,23 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
             expect=spec.name,
         )
     with run_lock(project, spec, "destroy"):
-        if spec.protected:
-            _lift_protection(project, spec, args, report)
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name))
-        runner.destroy()
-    report.done()
-    authorizer_path = project.resolve_inside(spec.authorizer.output)
-    authorizer_path.unlink(missing_ok=True)
-    for leftover in ("plan.json", "plan.md", PLAN_FILE, f"{PLAN_FILE}.fingerprint.json"):
-        (project.build_dir(spec.name) / leftover).unlink(missing_ok=True)
+        safety.unfinished_runs(spec, runner, report)
+        target = safety.here(spec, runner, report)
+        if target is not spec:
+            render_into(project, target)
+            runner = ready_runner(project, target, args, report.progress(spec.name))
+        if target.protected:
+            runner = _lift_protection(project, target, args, report)
+        with Record(runner.workdir).running(f"authgen destroy {spec.name}"):
+            runner.destroy()
+        report.done()
+        authorizer_path = project.resolve_inside(spec.authorizer.output)
+        authorizer_path.unlink(missing_ok=True)
+        directory = project.build_dir(spec.name)
+        for leftover in ("plan.json", "plan.md", PLAN_FILE, f"{PLAN_FILE}.fingerprint.json"):
+            (directory / leftover).unlink(missing_ok=True)
     report.line(f"destroyed {spec.name}; removed {display_name(authorizer_path)}")
     report.emit({"command": "destroy", "environment": spec.name, "removed": str(authorizer_path)})
     return 0
@@ -76,11 +93,13 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
 
 def _lift_protection(
     project: Project, spec: Spec, args: argparse.Namespace, report: Reporter
-) -> None:
-    """--force on a protected environment: apply deletion protection off first."""
-    unprotected = spec.model_copy(update={"protected": False})
+) -> Runner:
+    """--force on a protected environment: apply deletion protection off
+    first; the runner of that unprotected render (what destroy then uses)."""
+    unprotected = spec.evolve(protected=False)
     directory = render_into(project, unprotected)
     runner = ready_runner(project, unprotected, args, report.progress(spec.name))
     report.note(f"{spec.name} is protected: turning deletion protection off before destroying")
     runner.plan(directory / PLAN_FILE)
     runner.apply(directory / PLAN_FILE)
+    return runner
