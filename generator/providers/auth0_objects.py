@@ -60,23 +60,29 @@ def management(spec: Spec) -> Any:
 
 
 def _call(spec: Spec, what: str, function: Any, **kwargs: Any) -> Any:
-    """One Management API call; its failures become one line (no secrets:
-    the error names the status and Auth0's message only)."""
+    """One Management API call; its failures become one line. Only the status
+    and Auth0's ``message`` are shown, never a response body (which may hold
+    client secrets)."""
+    import httpx
     from auth0.management.core.api_error import ApiError
+    from auth0.management.core.parse_error import ParsingError
 
     assert spec.auth0 is not None
+    where = f"Auth0 ({spec.auth0.domain}): {what}"
     try:
         return function(**kwargs)
     except ApiError as err:
         body = err.body if isinstance(err.body, dict) else {}
-        message = body.get("message") or body.get("error") or "request refused"
+        message = body.get("message") or body.get("error")
+        if not message:
+            message = "an answer authgen cannot read" if err.status_code == 200 else "refused"
+        raise AuthgenError(f"{where}: HTTP {err.status_code}: {message}") from None
+    except ParsingError:
         raise AuthgenError(
-            f"Auth0 ({spec.auth0.domain}): {what}: HTTP {err.status_code}: {message}"
+            f"{where}: an answer authgen cannot read (not the Management API?)"
         ) from None
-    except Exception as err:  # httpx transport errors, token errors
-        if type(err).__module__.split(".")[0] not in ("httpx", "auth0"):
-            raise
-        raise AuthgenError(f"Auth0 ({spec.auth0.domain}): {what}: {err}") from None
+    except httpx.HTTPError as err:
+        raise AuthgenError(f"{where}: {type(err).__name__}: {err}") from None
 
 
 def _paged(spec: Spec, what: str, function: Any, **kwargs: Any) -> Iterator[Any]:
@@ -112,7 +118,6 @@ def find(spec: Spec, resources: list[StateResource], api: Any = None) -> list[Le
         api.clients.list,
         fields="client_id,name",
         include_fields=True,
-        include_totals=False,
     ):
         if client.name in names and client.client_id not in state_clients:
             ours.add(client.client_id)
@@ -132,7 +137,6 @@ def find(spec: Spec, resources: list[StateResource], api: Any = None) -> list[Le
             "list APIs",
             api.resource_servers.list,
             identifiers=[identifier],
-            include_totals=False,
         ):
             if server.identifier == identifier:
                 found.append(
@@ -154,7 +158,6 @@ def find(spec: Spec, resources: list[StateResource], api: Any = None) -> list[Le
             audience=identifier,
             take=PER_PAGE,
             from_=after,
-            include_totals=False,
         )
         for grant in pager.items or []:
             if grant.client_id in ours and grant.id not in state_grants:
