@@ -66,9 +66,18 @@ _OS_HINTS = {
 
 def os_error_message(err: OSError) -> str:
     """One line for a file system error: the path(s), what went wrong, what to do."""
-    paths = [str(p) for p in (err.filename, err.filename2) if p is not None]
-    where = " -> ".join(os.fsdecode(p) for p in paths)
+    paths = [os.fsdecode(p) for p in (err.filename, err.filename2) if p is not None]
+    where = " -> ".join(_shown(p) for p in paths)
     reason = err.strerror or str(err)
     hint = _OS_HINTS.get(err.errno or 0)
     text = f"{where}: {reason}" if where else reason
     return f"{text}; {hint}" if hint else text
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the working directory when it is inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative

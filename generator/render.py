@@ -128,7 +128,10 @@ def write_build(directory: Path, files: dict[str, str]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     try:
         for name, text in sorted(files.items()):
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            except OSError as err:  # name the file being written, not the temporary one
+                raise type(err)(err.errno, err.strerror, str(directory / name)) from None
             staged.append((name, Path(tmp)))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
