@@ -220,3 +220,25 @@ def test_unprotect_then_rename_asks_first_and_then_replaces(checkout, applied, c
     assert POOL not in live["pools"] and "renamed-pool" in live["pools"]
     doc = json.loads(checkout.authorizer.read_text())
     assert live["pools"]["renamed-pool"] in doc["customJWTAuthorizer"]["discoveryUrl"]
+
+
+def test_destroy_lifts_deletion_protection_the_spec_no_longer_asks_for(checkout, applied, cognito):
+    """protected: true applied, then set back to false but not applied: the
+    pool still has deletion protection on. destroy turns it off first instead
+    of failing half-way (after deleting the clients) on the pool."""
+    checkout.edit("protected: false\n", "protected: true\n")
+    protect = checkout("apply", NAME, "--auto-approve")
+    assert protect.code == 0, protect
+    pool_id = _live(cognito)["pools"]["renamed-pool"]
+    assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["DeletionProtection"] == (
+        "ACTIVE"
+    )
+    checkout.edit("protected: true\n", "protected: false\n")
+    result = checkout("destroy", NAME, "--auto-approve")
+    assert result.code == 0, result
+    assert (
+        f"{NAME} still has deletion protection on (not applied): turning deletion protection off "
+        "before destroying"
+    ) in result.stderr
+    assert _live(cognito)["pools"] == {}
+    assert not checkout.authorizer.exists()

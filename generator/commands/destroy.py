@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         if target is not spec:
             render_into(project, target)
             runner = ready_runner(project, target, args, report.progress(spec.name))
-        if target.protected:
+        if target.protected or safety.deletion_blocked(target, runner):
             runner = _lift_protection(project, target, args, report)
         with Record(runner.workdir).running(f"authgen destroy {spec.name}"):
             runner.destroy()
@@ -99,7 +99,8 @@ def _lift_protection(
     unprotected = spec.evolve(protected=False)
     directory = render_into(project, unprotected)
     runner = ready_runner(project, unprotected, args, report.progress(spec.name))
-    report.note(f"{spec.name} is protected: turning deletion protection off before destroying")
+    why = "is protected" if spec.protected else "still has deletion protection on (not applied)"
+    report.note(f"{spec.name} {why}: turning deletion protection off before destroying")
     runner.plan(directory / PLAN_FILE)
     runner.apply(directory / PLAN_FILE)
     return runner

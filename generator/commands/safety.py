@@ -8,7 +8,8 @@ terraform changes anything.
 * ``review_plan``: what a plan deletes or replaces (``generator.protection``)
   and whether it moves the environment to another account;
 * ``before_apply``: refuse, or warn and ask, before a saved plan is applied;
-* ``find_leftovers``: the provider's objects that the state does not hold.
+* ``find_leftovers``: the provider's objects that the state does not hold;
+* ``deletion_blocked``: what a destroy must unprotect first.
 """
 
 from __future__ import annotations
@@ -135,6 +136,21 @@ def before_apply(report: Reporter, spec: Spec, review: Review, args: argparse.Na
         action=f"apply {spec.name} (it deletes or replaces live objects)",
     )
     return True
+
+
+def deletion_blocked(spec: Spec, runner: Runner) -> list[str]:
+    """Addresses in the state the provider would refuse to delete as they are
+    (e.g. a pool whose deletion protection is still on although the spec
+    says ``protected: false``, not applied yet): a destroy must lift that first."""
+    from generator import providers
+    from generator.leftovers import state_resources
+
+    entry = providers.get(spec.provider)
+    return [
+        r.address
+        for r in state_resources(runner.state())
+        if entry.deletion_blocked(r.type, r.attributes)
+    ]
 
 
 def forget_plan(plan_path: Path) -> None:
