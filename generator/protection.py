@@ -14,7 +14,10 @@ and client grants), with the reason from Terraform's ``action_reason`` and
 secret). ``Review.refused`` says whether authgen must stop before Terraform
 touches anything:
 
-* ``protected: true`` refuses any such change unless ``--allow-replace``;
+* ``protected: true`` refuses any such change unless ``--allow-replace``,
+  except the replacement of a *tainted* object (a create that an interrupted
+  run left half-done, or one an operator marked): replacing it is how the
+  environment is completed, so it is warned about and confirmed instead;
 * a deletion the provider itself would refuse (``deletion_blocked``, e.g. a
   pool with deletion protection on) is refused always: it cannot succeed,
   and would break the environment on the way.
@@ -59,6 +62,8 @@ class Finding:
     action: str
     why: str
     blocked: str | None = None
+    #: Replaced because it is tainted (not a change of the spec).
+    tainted: bool = False
 
     def __str__(self) -> str:
         verb = "replaced" if self.action == "replace" else "deleted"
@@ -74,6 +79,7 @@ class Finding:
             "action": self.action,
             "why": self.why,
             "blocked": self.blocked,
+            "tainted": self.tainted,
         }
 
 
@@ -96,7 +102,8 @@ class Review:
         """authgen must stop before terraform applies anything."""
         if self.blocked:
             return True
-        return bool(self.findings) and self.protected and not self.allow_replace
+        changed = [f for f in self.findings if not f.tainted]
+        return bool(changed) and self.protected and not self.allow_replace
 
     @property
     def needs_confirmation(self) -> bool:
@@ -139,6 +146,8 @@ class Review:
         )
         if self.refused:
             head += " and 'authgen apply' will refuse it"
+        elif self.protected and all(f.tainted for f in self.findings):
+            head += " of a protected environment (tainted: left half-done, to be completed)"
         elif self.protected:
             head += " of a protected environment (allowed by --allow-replace)"
         return head + ": " + "; ".join(str(f) for f in self.findings)
@@ -184,6 +193,7 @@ def review(
                 action=action,
                 why=_why(rc, action, attributes.get(rc.get("address", ""), [])),
                 blocked=entry.deletion_blocked(kind, before),
+                tainted=rc.get("action_reason") == "replace_because_tainted",
             )
         )
     return Review(environment, protected, allow_replace, findings)

@@ -369,3 +369,26 @@ def test_auth0_guards_the_api_applications_and_grants():
         protected=True,
     )
     assert [f.what for f in review.findings] == ["client grant"] and review.refused
+
+
+def test_replacing_a_tainted_object_is_confirmed_not_refused():
+    """An interrupted create leaves the object tainted; replacing it completes
+    the environment, so a protected one asks instead of refusing (unless the
+    provider itself would refuse the delete)."""
+    tainted = _change(
+        CLIENT,
+        "aws_cognito_user_pool_client",
+        ["delete", "create"],
+        before={},
+        after={},
+        reason="replace_because_tainted",
+    )
+    review = _review(_plan(tainted))
+    assert not review.refused and review.needs_confirmation
+    (finding,) = review.findings
+    assert finding.tainted and finding.why.startswith("it is tainted")
+    assert review.warning().startswith(
+        "WARNING: this plan deletes or replaces 1 live object of a protected environment "
+        "(tainted: left half-done, to be completed): "
+    )
+    assert _review(_plan(tainted, RENAME)).refused  # a spec change still is refused

@@ -185,6 +185,35 @@ def test_a_protected_client_rename_needs_allow_replace(checkout, applied, cognit
     assert _live(cognito)["clients"][pool_id] == [new_id]
 
 
+def test_a_tainted_object_of_a_protected_environment_is_replaced_after_a_warning(
+    checkout, applied, cognito, terraform_bin
+):
+    """A create an interrupted run left half-done is tainted: replacing it
+    completes the environment, so protection warns instead of refusing (here
+    marked by hand, as an operator would with terraform taint)."""
+    import subprocess
+
+    address = 'module.auth.aws_cognito_user_pool_client.this["gateway-caller"]'
+    subprocess.run(
+        [terraform_bin, "taint", address],
+        cwd=checkout.build,
+        env=checkout.env,
+        check=True,
+        capture_output=True,
+    )
+    (old_id,) = json.loads(checkout.authorizer.read_text())["customJWTAuthorizer"]["allowedClients"]
+    result = checkout("apply", NAME, "--auto-approve")
+    assert result.code == 0, result
+    assert (
+        "WARNING: this plan deletes or replaces 1 live object of a protected environment "
+        f"(tainted: left half-done, to be completed): {address} (app client) would be replaced: "
+        "it is tainted"
+    ) in result.stderr
+    (new_id,) = json.loads(checkout.authorizer.read_text())["customJWTAuthorizer"]["allowedClients"]
+    assert new_id != old_id
+    assert _live(cognito)["clients"][_live(cognito)["pools"][POOL]] == [new_id]
+
+
 def test_unprotect_then_rename_asks_first_and_then_replaces(checkout, applied, cognito):
     # 1. protection off, alone: an in-place update, nothing to confirm
     checkout.edit("protected: true\n", "protected: false\n")

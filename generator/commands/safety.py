@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from generator.terraform import Runner
 
 
+#: The state file of the local back end (templates/common/backend.tf.j2).
+LOCAL_STATE = "terraform.tfstate"
+
+
 class MoveRefused(AuthgenError):
     """The spec would move the environment to another place."""
 
@@ -42,10 +46,31 @@ def where_it_lives(spec: Spec, runner: Runner) -> tuple[dict[str, str] | None, l
     spec's place differs from it."""
     from generator import location, providers
 
-    recorded = location.recorded(runner.outputs())
+    recorded = location.recorded(_state_outputs(spec, runner))
     if recorded is None:
         return None, []
     return recorded, location.moves(recorded, providers.get(spec.provider).location(spec))
+
+
+def _state_outputs(spec: Spec, runner: Runner) -> dict[str, Any]:
+    """The outputs recorded in the state. With the local back end they are
+    read from ``build/<env>/terraform.tfstate`` itself (a JSON document
+    terraform writes; no terraform process before every plan); other back
+    ends are asked through ``terraform output -json``."""
+    import json
+
+    if spec.state.backend != "local":
+        return runner.outputs()
+    try:
+        state = json.loads((runner.workdir / LOCAL_STATE).read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        return runner.outputs()  # let terraform read (or refuse) it
+    outputs = state.get("outputs") if isinstance(state, dict) else None
+    if not isinstance(outputs, dict):
+        return {}
+    return {name: o.get("value") for name, o in outputs.items() if isinstance(o, dict)}
 
 
 def check_place(spec: Spec, runner: Runner) -> None:
