@@ -111,9 +111,9 @@ def fresh_moto(tmp_path) -> MotoServer:
 
 @pytest.fixture(scope="module")
 def moto_plus(tmp_path_factory):
-    """``moto_plus(*slow)`` starts a moto server of this test module's own
-    through tests/support/moto_plus.py (stock moto plus the Cognito operations
-    and refusals it lacks; ``slow`` items like ``"CreateUserPoolClient=3"``
+    """``moto_plus(*slow)`` starts an emulator of this test module's own
+    through tests/support/moto_plus.py (authgen's emulator: moto plus the
+    Cognito operations and refusals it lacks; ``slow`` items like ``"CreateUserPoolClient=3"``
     slow an operation down; ``account`` is the AWS account it answers as,
     moto's MOTO_ACCOUNT_ID); every one started is stopped after the module."""
     import sys

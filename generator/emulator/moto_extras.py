@@ -140,7 +140,9 @@ def add_missing_operations() -> None:
 
 #: Scopes Cognito itself defines; every other allowed scope must belong to a
 #: resource server of the pool.
-STANDARD_SCOPES = frozenset({"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"})
+STANDARD_SCOPES = frozenset(
+    {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
+)
 
 
 def enforce_cognito_rules() -> None:
