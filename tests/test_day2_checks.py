@@ -18,7 +18,7 @@ import pytest
 
 from generator import protection, providers, rules
 from generator.plan_summary import summarize
-from tests.support.cli import cli_env, error_line, local_spec, make_project, run
+from tests.support.cli import cli_env, error_line, make_project, plain_local_spec, run
 
 # --------------------------------------------------------------------------
 # endpoint hygiene
@@ -74,7 +74,7 @@ def test_credentials_in_an_endpoint_are_refused_and_never_repeated():
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    return make_project(tmp_path / "project", {"local": local_spec("local")})
+    return make_project(tmp_path / "project", {"local": plain_local_spec("local")})
 
 
 def test_validate_refuses_a_bad_endpoint_url_in_the_file_at_its_line(project):
@@ -85,7 +85,7 @@ def test_validate_refuses_a_bad_endpoint_url_in_the_file_at_its_line(project):
     result = run(project, "validate", "local", env=cli_env())
     assert result.code == 1, result
     assert result.stderr.strip() == (
-        "environments/local.yaml:8:15: endpoint_url: endpoint URL "
+        "environments/local.yaml:10:15: endpoint_url: endpoint URL "
         "'http://169.254.169.254/latest' points at a link-local or cloud metadata address; use "
         "the emulator's loopback address (e.g. http://127.0.0.1:5000) or an https URL"
     )
@@ -120,7 +120,7 @@ def test_the_variable_is_checked_for_auth0_specs_too(tmp_path):
 def test_extends_outside_the_environments_directory_is_refused(project, tmp_path, extends):
     outside = tmp_path / "shared" / "base.yaml"
     outside.parent.mkdir()
-    outside.write_text(local_spec("local").replace("name: local\n", ""))
+    outside.write_text(plain_local_spec("local").replace("name: local\n", ""))
     if extends == "ABSOLUTE":
         extends = str(outside)
     if extends == "linked.yaml":  # a symbolic link that resolves outside
@@ -140,7 +140,7 @@ def test_extends_outside_the_environments_directory_is_refused(project, tmp_path
 def test_extends_below_the_environments_directory_is_fine(project):
     base = project / "environments" / "bases" / "cognito.yaml"
     base.parent.mkdir()
-    base.write_text(local_spec("local").replace("name: local\n", ""))
+    base.write_text(plain_local_spec("local").replace("name: local\n", ""))
     (project / "environments" / "qa.yaml").write_text("extends: bases/cognito.yaml\nname: qa\n")
     result = run(project, "validate", "qa", env=cli_env())
     assert result.code == 0, result
@@ -150,7 +150,7 @@ def test_changed_does_not_crash_on_an_extends_outside_the_project(tmp_path):
     from generator.changed import affected
     from generator.project import Project
 
-    root = make_project(tmp_path / "repo", {"local": local_spec("local")})
+    root = make_project(tmp_path / "repo", {"local": plain_local_spec("local")})
     outside = tmp_path / "elsewhere.yaml"
     outside.write_text("provider: cognito\n")
     (root / "environments" / "qa.yaml").write_text(f"extends: {outside}\nname: qa\n")
@@ -164,19 +164,21 @@ def test_changed_does_not_crash_on_an_extends_outside_the_project(tmp_path):
 
 @pytest.fixture
 def shared_file(tmp_path) -> Path:
-    other = local_spec("other") + "authorizer:\n  output: authorizers/local.json\n"
-    return make_project(tmp_path / "project", {"local": local_spec("local"), "other": other})
+    other = plain_local_spec(
+        "other", **{"authorizer:\n": "authorizer:\n  output: authorizers/local.json\n"}
+    )
+    return make_project(tmp_path / "project", {"local": plain_local_spec("local"), "other": other})
 
 
 def test_validate_all_refuses_two_environments_with_one_authorizer_file(shared_file):
     result = run(shared_file, "validate", "--all", env=cli_env())
     assert result.code == 1, result
     assert result.stderr.splitlines() == [
-        # local's file is the derived default: the line is that of the file's first key
-        "environments/local.yaml:4:1: authorizer.output: authorizers/local.json is also the "
+        # local's file is the derived default: the line is that of its authorizer section
+        "environments/local.yaml:23:3: authorizer.output: authorizers/local.json is also the "
         "authorizer file of 'other' (environments/other.yaml); each environment needs its own "
         "file (set authorizer.output, default authorizers/<name>.json)",
-        "environments/other.yaml:21:11: authorizer.output: authorizers/local.json is also the "
+        "environments/other.yaml:23:11: authorizer.output: authorizers/local.json is also the "
         "authorizer file of 'local' (environments/local.yaml); each environment needs its own "
         "file (set authorizer.output, default authorizers/<name>.json)",
         "2 of 2 environment files have problems",
@@ -244,7 +246,7 @@ def test_a_build_directory_nobody_may_write_is_one_line(project, immutable):
         result = run(project, *command, env=cli_env(AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9"))
         assert result.code == 1, result
         line = error_line(result)
-        assert line.startswith("error: build/local/"), line
+        assert line.startswith(("error: build/local: ", "error: build/local/")), line
         assert "Operation not permitted" in line
         if "--json" in command:
             assert result.json()["exit_code"] == 1

@@ -36,8 +36,8 @@ from tests.support.cli import (
     alive,
     cli_env,
     error_line,
-    local_spec,
     make_project,
+    plain_local_spec,
     process_tree,
 )
 
@@ -110,7 +110,9 @@ def emulator(moto_plus):
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
-    root = make_project(tmp_path_factory.mktemp("leftovers") / "project", {NAME: local_spec(NAME)})
+    root = make_project(
+        tmp_path_factory.mktemp("leftovers") / "project", {NAME: plain_local_spec(NAME)}
+    )
     env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
     return Checkout(root, env, NAME)
 
@@ -218,7 +220,9 @@ def slow_emulator(moto_plus):
 
 @pytest.fixture(scope="module")
 def killed(tmp_path_factory, tf_cli_config, slow_emulator) -> Checkout:
-    root = make_project(tmp_path_factory.mktemp("killed") / "project", {KILLED: local_spec(KILLED)})
+    root = make_project(
+        tmp_path_factory.mktemp("killed") / "project", {KILLED: plain_local_spec(KILLED)}
+    )
     env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=slow_emulator.url)
     return Checkout(root, env, KILLED)
 

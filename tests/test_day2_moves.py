@@ -18,7 +18,7 @@ import json
 import pytest
 
 from generator import location
-from tests.support.cli import Checkout, cli_env, error_line, local_spec, make_project
+from tests.support.cli import Checkout, cli_env, error_line, make_project, plain_local_spec
 
 NAME = "mover"
 POOL = f"gateway-user-pool-{NAME}"
@@ -109,7 +109,9 @@ def _pools(emulator, region: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
-    root = make_project(tmp_path_factory.mktemp("moves") / "project", {NAME: local_spec(NAME)})
+    root = make_project(
+        tmp_path_factory.mktemp("moves") / "project", {NAME: plain_local_spec(NAME)}
+    )
     env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
     return Checkout(root, env, NAME)
 

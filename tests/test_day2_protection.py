@@ -17,7 +17,7 @@ import json
 
 import pytest
 
-from tests.support.cli import Checkout, cli_env, error_line, local_spec, make_project
+from tests.support.cli import Checkout, cli_env, error_line, make_project, plain_local_spec
 
 pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
@@ -41,7 +41,9 @@ def cognito(emulator):
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
-    spec = local_spec(NAME, **{"gateway: my-gateway\n": "gateway: my-gateway\nprotected: true\n"})
+    spec = plain_local_spec(
+        NAME, **{"gateway: my-gateway\n": "gateway: my-gateway\nprotected: true\n"}
+    )
     root = make_project(tmp_path_factory.mktemp("protection") / "project", {NAME: spec})
     env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
     return Checkout(root, env, NAME)

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from tests.support.cli import Checkout, cli_env, local_spec, make_project
+from tests.support.cli import Checkout, cli_env, make_project, plain_local_spec
 
 pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
@@ -37,7 +37,9 @@ def cognito(emulator):
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
-    root = make_project(tmp_path_factory.mktemp("scopes") / "project", {NAME: local_spec(NAME)})
+    root = make_project(
+        tmp_path_factory.mktemp("scopes") / "project", {NAME: plain_local_spec(NAME)}
+    )
     env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
     return Checkout(root, env, NAME)
 
@@ -131,6 +133,6 @@ def test_a_client_holding_an_undeclared_scope_is_refused_at_validate(checkout, a
         checkout.edit("scopes: [read, wrte]", "scopes: [read, write]")
     assert result.code == 1, result
     assert result.stderr.strip() == (
-        f"environments/{NAME}.yaml:19:22: cognito.clients[0].scopes[1]: unknown scope 'wrte' "
+        f"environments/{NAME}.yaml:21:22: cognito.clients[0].scopes[1]: unknown scope 'wrte' "
         "(defined: read, write); did you mean 'write'?"
     )

@@ -75,6 +75,24 @@ def local_spec(name: str, **replace: str) -> str:
     return text
 
 
+def plain_local_spec(name: str, **replace: str) -> str:
+    """``local_spec`` without claims: no pre token generation trigger (Lambda,
+    role, log group), only the pool, resource server, client and domain, as
+    the day-2 tests count them."""
+    text = local_spec(name)
+    for block in (
+        "      claims:\n        department: engineering\n        groups: [admins, ops]\n",
+        "  custom_claims:\n    - {claim: department, value: engineering}\n"
+        "    - {claim: groups, type: STRING_ARRAY, operator: CONTAINS, value: admins}\n",
+    ):
+        assert block in text, f"{block!r} is not in environments/local.yaml"
+        text = text.replace(block, "", 1)
+    for old, new in replace.items():
+        assert old in text, f"{old!r} is not in environments/local.yaml"
+        text = text.replace(old, new, 1)
+    return text
+
+
 def cli_env(**overrides: str | None) -> dict[str, str]:
     """The test session's environment with ``overrides`` (None removes a variable)."""
     env = dict(os.environ)
