@@ -230,6 +230,8 @@ def _chain(project: Project, path: Path, missing: dict[str, list[str]]) -> list[
             relative = _relative(project, current)
             missing.setdefault(relative, []).append(path.stem)
             break
+        if not current.resolve().is_relative_to(project.root.resolve()):
+            break  # outside the project: the spec is refused when loaded (spec._extended)
         relative = _relative(project, current)
         if relative in chain:
             break

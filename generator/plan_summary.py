@@ -156,6 +156,18 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
     out = [f"<!-- authgen-plan:{env} -->", f"## authgen plan: `{_md_code(env)}`", ""]
     if banner(summary):
         out += ["> [!WARNING]", f"> **{_md_text(banner(summary) or '')}**", ""]
+    guard = summary.get("protection") or {}
+    if guard.get("findings"):
+        verdict = (
+            "`authgen apply` refuses this plan."
+            if guard.get("refused")
+            else "`authgen apply` asks before it goes ahead (or takes `--auto-approve`)."
+        )
+        out += ["> [!CAUTION]", f"> **Deletes or replaces live objects.** {verdict}"]
+        out += [f"> - {_md_text(_finding_text(f))}" for f in guard["findings"]]
+        if guard.get("way_out"):
+            out.append(f"> {_md_text(guard['way_out'][:1].upper() + guard['way_out'][1:])}.")
+        out.append("")
     for warning in summary["warnings"]:
         out += ["> [!CAUTION]", f"> **Breaking replacement.** {_md_text(warning)}", ""]
     if not summary["changes"]:
@@ -198,6 +210,13 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
         out += [f"- `{_md_code(d['address'])}` ({d['action']})" for d in summary["drift"]]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _finding_text(finding: Mapping[str, Any]) -> str:
+    verb = "replaced" if finding.get("action") == "replace" else "deleted"
+    text = f"`{_md_code(finding.get('address', ''))}` ({finding.get('what')}) would be {verb}: "
+    text += str(finding.get("why", ""))
+    return text + (f"; {finding['blocked']}" if finding.get("blocked") else "")
 
 
 # -- building the summary ----------------------------------------------------

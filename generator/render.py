@@ -82,8 +82,10 @@ def environment() -> jinja2.Environment:
 
 
 def tfvars(spec: Spec) -> dict[str, Any]:
-    """Every value the root module needs (the provider entry knows which)."""
-    return providers.get(spec.provider).tfvars(spec)
+    """Every value the root module needs (the provider entry knows which),
+    and where the environment lives (``generator.location``)."""
+    entry = providers.get(spec.provider)
+    return {**entry.tfvars(spec), "authgen_location": entry.location(spec)}
 
 
 def minimum_terraform_version(spec: Spec) -> str:
@@ -178,7 +180,10 @@ def write_build(directory: Path, files: dict[str, str]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     try:
         for name, text in sorted(files.items()):
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            except OSError as err:  # name the file being written, not the temporary one
+                raise type(err)(err.errno, err.strerror, str(directory / name)) from None
             staged.append((name, Path(tmp)))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)

@@ -91,6 +91,7 @@ def test_every_command_is_a_module_with_help_flags_and_run():
         "plan",
         "apply",
         "destroy",
+        "leftovers",
         "authorizer",
         "token",
         "verify",

@@ -10,9 +10,17 @@ asks. ``--auto-approve`` never applies a plan that was not saved by ``authgen
 plan``: with no saved plan it refuses (pipelines plan first); a person at a
 terminal without it gets a fresh plan and a question.
 
+Before terraform applies anything (``safety``): an earlier unfinished run is
+reported, a spec that moves the environment is refused, and a plan that
+deletes or replaces live objects is refused for ``protected: true`` (unless
+``--allow-replace``) and asked about otherwise (unless ``--auto-approve``).
+
 The environment's record (``generator.records``) is written before terraform
-applies. A ``retired: true`` spec applies its saved destruction plan, then
-removes the authorizer file and the record: afterwards the spec file can go.
+applies, and the run is recorded as unfinished until terraform returns
+(``generator.unfinished``). The authorizer file is written while the run
+lock is held. A ``retired: true`` spec applies its saved destruction plan,
+then removes the authorizer file and the record: afterwards the spec file
+can go.
 """
 
 from __future__ import annotations
@@ -59,14 +67,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="apply the saved plan without asking (pipelines); never plans on its own",
     )
+    parser.add_argument(
+        "--allow-replace",
+        action="store_true",
+        help="let a protected environment delete or replace resources (new ids and secrets)",
+    )
 
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
     """Apply the reviewed plan under the run lock, then write and report the
     authorizer file (or, for a retired environment, remove it)."""
+    from generator import owners
+    from generator.commands import safety
+
     project = Project.find()
     (path,) = targets(project, args)
     spec = load_spec(path)
+    owners.check(project, spec)
     mode = "retire" if spec.retired else "apply"
     with run_lock(project, spec, "apply"):
         if spec.retired:
@@ -76,15 +93,17 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
             _refuse_without_a_saved_plan(spec, plan_path, args, report)
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name))
+        safety.unfinished_runs(spec, runner, report)
+        safety.check_place(spec, runner)
         _reviewed_plan(project, spec, runner, plan_path, mode, args, report)
         if mode == "apply":
             record_applied(project, path)
-        _apply(runner, plan_path)
+        _apply(spec, runner, plan_path)
         if mode == "retire":
             return _retired(project, spec, report)
         outputs = runner.outputs()
+        report.done()
         authorizer_path, changed = write_authorizer(project, spec, outputs)
-    report.done()
     report_outputs(report, spec, outputs, authorizer_path, changed)
     return 0
 
@@ -130,6 +149,7 @@ def _reviewed_plan(
             report.note(
                 f"applying the saved plan {display_name(plan_path)} (made by 'authgen plan')"
             )
+            _review(spec, runner, plan_path, mode, args, report)
             return
         stale = (
             f"{spec.name}: the saved plan {display_name(plan_path)} is stale: {why}; run "
@@ -138,36 +158,75 @@ def _reviewed_plan(
         if args.auto_approve or not report.interactive:
             raise AuthgenError(stale)
         report.note(f"{stale}. Planning again here instead:")
-    _plan_and_confirm(project, spec, runner, plan_path, mode, report)
+    _plan_and_confirm(project, spec, runner, plan_path, mode, args, report)
+
+
+def _review(
+    spec: Spec,
+    runner: Runner,
+    plan_path: Path,
+    mode: str,
+    args: argparse.Namespace,
+    report: Reporter,
+) -> None:
+    """The saved plan, checked again for what it deletes or replaces: refused
+    for a protected environment without --allow-replace, asked about
+    otherwise (``safety.before_apply``)."""
+    from generator import plan_summary
+    from generator.commands import safety
+
+    shown = runner.show_json(plan_path)
+    summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
+    try:
+        review = safety.review_plan(spec, shown, summary, allow_replace=args.allow_replace)
+        report.done()
+        safety.before_apply(report, spec, review, args)
+    except AuthgenError:
+        plan_basis.forget(plan_path)  # refused or declined: not to be applied as it is
+        raise
 
 
 def _plan_and_confirm(
-    project: Project, spec: Spec, runner: Runner, plan_path: Path, mode: str, report: Reporter
+    project: Project,
+    spec: Spec,
+    runner: Runner,
+    plan_path: Path,
+    mode: str,
+    args: argparse.Namespace,
+    report: Reporter,
 ) -> None:
     """A new plan, shown; applied only on 'yes' (at a terminal)."""
     from generator import plan_summary
+    from generator.commands import safety
 
     basis = plan_basis.capture(runner, spec.name, mode)
     result = runner.plan(plan_path, destroy=spec.retired)
     shown = runner.show_json(plan_path) if result.changes else {}
     summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
-    write_plan_files(project.build_dir(spec.name), summary)
-    report.done()
-    report.plan_summary(summary)
-    if result.changes:
-        verb = "Retire" if mode == "retire" else "Apply these changes to"
-        try:
+    try:
+        review = safety.review_plan(spec, shown, summary, allow_replace=args.allow_replace)
+        write_plan_files(project.build_dir(spec.name), summary)
+        report.done()
+        report.plan_summary(summary)
+        asked = safety.before_apply(report, spec, review, args)
+        if result.changes and not asked:
+            verb = "Retire" if mode == "retire" else "Apply these changes to"
             confirm(report, f"{verb} {spec.name}?", action=f"apply {spec.name}")
-        except AuthgenError:
-            plan_basis.forget(plan_path)  # declined: not a reviewed plan
-            raise
+    except AuthgenError:
+        plan_basis.forget(plan_path)  # refused or declined: not a reviewed plan
+        raise
     plan_basis.record(plan_path, basis)
 
 
-def _apply(runner: Runner, plan_path: Path) -> None:
-    """Apply the saved plan; it is used up whatever happens."""
+def _apply(spec: Spec, runner: Runner, plan_path: Path) -> None:
+    """Apply the saved plan, recorded as running until terraform returns
+    (a killed run is named by the next one); the plan is used up whatever
+    happens."""
+    from generator.unfinished import Record
+
     try:
-        runner.apply(plan_path)
+        with Record(plan_path.parent).running(f"authgen apply {spec.name}"):
+            runner.apply(plan_path)
     finally:
         plan_basis.forget(plan_path)
 

@@ -36,17 +36,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
-    """Read the outputs under the run lock, write and report the file."""
+    """Read the outputs and write the file under the run lock, then report."""
+    from generator import owners
+
     project = Project.find()
     (path,) = targets(project, args)
     spec = load_spec(path)
+    owners.check(project, spec)
     with run_lock(project, spec, "authorizer"):
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name))
         outputs = applied_outputs(runner, spec)
         if not project.record_file(spec.name).is_file():
             record_applied(project, path)
-    report.done()
-    authorizer_path, changed = write_authorizer(project, spec, outputs)
+        report.done()
+        authorizer_path, changed = write_authorizer(project, spec, outputs)
     report_outputs(report, spec, outputs, authorizer_path, changed)
     return 0

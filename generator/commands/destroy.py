@@ -5,13 +5,19 @@ destruction (``plan -destroy``), shows it (and writes ``plan.md``), asks for
 the environment's name unless ``--auto-approve``, then applies exactly that
 plan. Refused for ``protected: true`` unless ``--force``, which lifts
 deletion protection (an apply) after the confirmation, plans again and
-applies only when the same resources would go.
+applies only when the same resources would go. Deletion protection that the
+state still has on although the spec says ``protected: false`` (not applied
+yet) is lifted the same way.
+
+An environment is destroyed where its state says it lives: after a spec
+moved it (another region, endpoint or tenant, which plan and apply refuse),
+``destroy`` removes the old one so that the new one can be made.
 
 Recovery: when the spec file is gone, the environment's record
 (``generator.records``) says where its state is; authgen renders a root with
 the provider and back end only and terraform plans the destruction of
 everything in that state. The authorizer file, the record and the plan files
-are removed only after terraform succeeded.
+are removed only after terraform succeeded, while the run lock is held.
 """
 
 from __future__ import annotations
@@ -57,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
     """Check protection, plan the destruction, show it, ask, apply it, clean up."""
-    from generator import records
+    from generator import owners, records
+    from generator.unfinished import Record as Unfinished
 
     project = Project.find()
     (path,) = targets(project, args)
@@ -65,6 +72,7 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     record: Record | None = None
     if path.is_file():
         spec = load_spec(path)
+        owners.check(project, spec)
         name = spec.name
     else:
         name = path.stem
@@ -82,7 +90,7 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
             "pass --auto-approve to proceed"
         )
     with environment_lock(project, name, "destroy"):
-        runner = _ready(project, name, spec, record, args, report)
+        runner, target = _ready(project, name, spec, record, args, report)
         plan_path = project.build_dir(name) / PLAN_FILE
         shown = _plan_destroy(project, runner, plan_path, name, report)
         if shown is not None:
@@ -91,8 +99,9 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
                     f"Destroy {name} ({len(shown)} resources, listed above)? Callers lose access."
                 )
                 confirm(report, question, action=f"destroy {name}", expect=name)
-            if spec is not None and spec.protected:
-                runner = _lift_protection(project, spec, args, report)
+            if target is not None and _needs_lifting(target, runner):
+                runner = _lift_protection(project, target, args, report)
+                plan_path = runner.workdir / PLAN_FILE
                 again = _plan_destroy(project, runner, plan_path, name, report, show=False)
                 if again != shown:
                     raise AuthgenError(
@@ -100,7 +109,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
                         "from the one shown (someone changed the environment meanwhile); nothing "
                         "was destroyed: run the command again"
                     )
-            runner.apply(plan_path)
+            with Unfinished(runner.workdir).running(f"authgen destroy {name}"):
+                runner.apply(plan_path)
         authorizer_path = project.resolve_inside(
             spec.authorizer.output if spec is not None else record.authorizer  # type: ignore[union-attr]
         )
@@ -113,6 +123,13 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     report.line(f"{done}; removed {display_name(authorizer_path)}")
     report.emit({"command": "destroy", "environment": name, "removed": str(authorizer_path)})
     return 0
+
+
+def _needs_lifting(spec: Spec, runner: Runner) -> bool:
+    """Deletion protection is on: the spec says so, or the state still has it."""
+    from generator.commands import safety
+
+    return spec.protected or bool(safety.deletion_blocked(spec, runner))
 
 
 def _check_protection(
@@ -142,24 +159,34 @@ def _ready(
     record: Record | None,
     args: argparse.Namespace,
     report: Reporter,
-) -> Runner:
-    """The root to destroy from: the spec's, or the record's provider and back end only."""
+) -> tuple[Runner, Spec | None]:
+    """The root to destroy from, and the spec it was rendered from: the
+    spec's, pointed at where the state says the environment lives
+    (``safety.here``), or, without a spec, the record's provider and back
+    end only (spec ``None``)."""
     from generator import render
+    from generator.commands import safety
 
     if spec is not None:
         render_into(project, spec)
-        minimum = render.minimum_terraform_version(spec)
-    else:
-        assert record is not None
-        report.note(
-            f"{name}: {record.spec} is gone; destroying from its record "
-            f"{display_name(project.record_file(name))} ({record.provider}, state: "
-            f"{record.state.get('backend')})"
-        )
-        files = render.recovery(record, os.environ.get("AUTHGEN_ENDPOINT_URL"))
-        render.write_build(project.build_dir(name), files)
-        minimum = render.recovery_minimum_version(record)
-    return environment_runner(project, name, args, report.progress(name), min_version=minimum)
+        runner = ready_runner(project, spec, args, report.progress(name))
+        safety.unfinished_runs(spec, runner, report)
+        target = safety.here(spec, runner, report)
+        if target is not spec:
+            render_into(project, target)
+            runner = ready_runner(project, target, args, report.progress(name))
+        return runner, target
+    assert record is not None
+    report.note(
+        f"{name}: {record.spec} is gone; destroying from its record "
+        f"{display_name(project.record_file(name))} ({record.provider}, state: "
+        f"{record.state.get('backend')})"
+    )
+    files = render.recovery(record, os.environ.get("AUTHGEN_ENDPOINT_URL"))
+    render.write_build(project.build_dir(name), files)
+    minimum = render.recovery_minimum_version(record)
+    runner = environment_runner(project, name, args, report.progress(name), min_version=minimum)
+    return runner, None
 
 
 def _plan_destroy(
@@ -194,11 +221,13 @@ def _plan_destroy(
 def _lift_protection(
     project: Project, spec: Spec, args: argparse.Namespace, report: Reporter
 ) -> Runner:
-    """--force on a protected environment: apply deletion protection off first."""
-    unprotected = spec.model_copy(update={"protected": False})
+    """--force on a protected environment: apply deletion protection off
+    first; the runner of that unprotected render (what destroy then uses)."""
+    unprotected = spec.evolve(protected=False)
     directory = render_into(project, unprotected)
     runner = ready_runner(project, unprotected, args, report.progress(spec.name))
-    report.note(f"{spec.name} is protected: turning deletion protection off before destroying")
+    why = "is protected" if spec.protected else "still has deletion protection on (not applied)"
+    report.note(f"{spec.name} {why}: turning deletion protection off before destroying")
     runner.plan(directory / PLAN_FILE)
     runner.apply(directory / PLAN_FILE)
     return runner

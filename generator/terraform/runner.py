@@ -278,17 +278,24 @@ class Runner:
                 self.scrub.add_values(entry.get("value"))
         return {name: entry.get("value") for name, entry in data.items()}
 
+    def state(self) -> dict[str, Any]:
+        """The raw state document (``terraform state pull``), ``{}`` when there
+        is none. Holds secrets in clear: it is returned to the caller only,
+        never streamed, logged or printed."""
+        done = self._run("state", "pull", capture=True)
+        if not done.stdout.strip():
+            return {}
+        return _parse_json(done, "state pull")
+
     def state_snapshot(self) -> StateSnapshot | None:
         """The serial and lineage of the current state (``terraform state pull``,
         any back end), or ``None`` while there is no state yet. The state
         itself holds secrets: it is parsed here and dropped, never streamed,
         logged or returned."""
-        done = self._run("state", "pull", capture=True)
-        text = done.stdout.strip()
-        if not text:
+        data = self.state()
+        if not data:
             return None
         try:
-            data = json.loads(text)
             return StateSnapshot(serial=int(data["serial"]), lineage=str(data["lineage"]))
         except (ValueError, KeyError, TypeError):
             raise TerraformError(

@@ -41,3 +41,8 @@ output "scopes" {
   description = "Every scope string as it appears in tokens."
   value       = module.auth.scopes
 }
+
+output "authgen_location" {
+  description = "Where this environment lives; authgen refuses a spec that moves it."
+  value       = local.authgen_location
+}
