@@ -73,7 +73,7 @@ def of_spec(project: Project, spec: Spec) -> Record:
         provider=spec.provider,
         gateway=spec.gateway,
         protected=spec.protected,
-        location=providers.get(spec.provider).location(spec),
+        location=providers.get(spec.provider).provider_values(spec),
         endpoint_url=spec.endpoint_url,
         state=spec.state.model_dump(mode="json"),
         authorizer=spec.authorizer.output,

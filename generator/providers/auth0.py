@@ -59,7 +59,7 @@ class Auth0:
             "clients": [client_vars(client) for client in spec.auth0.clients],
         }
 
-    def location(self, spec: Spec) -> dict[str, Any]:
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
         """The tenant domain."""
         assert spec.auth0 is not None
         return {"domain": spec.auth0.domain}

@@ -83,7 +83,7 @@ class Provider(Protocol):
         """Every value the rendered root module takes (``terraform.tfvars.json``)."""
         ...
 
-    def location(self, spec: Spec) -> dict[str, Any]:
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
         """Where the environment lives, as the ``terraform.tfvars.json`` values
         its provider block takes besides ``endpoint_url`` (a region, a tenant
         domain); no secrets. Kept in the environment record, so that the

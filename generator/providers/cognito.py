@@ -89,7 +89,7 @@ class Cognito:
             "clients": [client_vars(client) for client in c.clients],
         }
 
-    def location(self, spec: Spec) -> dict[str, Any]:
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
         """The AWS region."""
         return {"region": spec.region}
 
