@@ -22,6 +22,7 @@ help:
 	@echo "make golden                regenerate the golden files in tests/golden/"
 	@echo "make schema                regenerate schema/environment.schema.json"
 	@echo "make atlantis              regenerate atlantis.yaml"
+	@echo "make changed BASE=origin/main  the environments a git change affects"
 	@echo "make lint / make fmt        check / fix style (ruff, terraform fmt, module READMEs, pipeline files)"
 
 setup:

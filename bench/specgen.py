@@ -222,6 +222,9 @@ def generate(directory: Path, n: int, *, seed: int = 6, extends_every: int = 20)
                 "name": env_name(i),
                 "protected": rng.random() < 0.5,
                 "tags": {"Variant": f"of-{env_name(base)}"},
+                # its own file: the base may name one explicitly, and two
+                # environments may not share an authorizer file
+                "authorizer": {"output": f"authorizers/{env_name(i)}.json"},
             }
         else:
             data = spec_data(i, rng)

@@ -1,7 +1,8 @@
 """An Atlantis repo config (``atlantis.yaml``) that runs authgen.
 
 One Atlantis project per environment, autoplanned when a file its rendered
-root depends on changes (the same knowledge as ``authgen changed``), with a
+root or authorizer file depends on changes (the very patterns ``authgen
+changed`` matches, ``generator.changed.Watch``), with a
 custom workflow: ``authgen plan`` (its saved plan is copied to Atlantis'
 ``$PLANFILE`` so Atlantis tracks it) and ``authgen apply --auto-approve``,
 which applies that saved plan. Regenerate with ``authgen atlantis``.
@@ -69,27 +70,39 @@ def skips(project: Project) -> dict[str, str]:
     return out
 
 
-def config(project: Project, *, skip: dict[str, str] | None = None) -> str:
-    """``atlantis.yaml`` for ``project``: one autoplanned project per environment
-    in a workspace of its own (those named in ``skip`` left out, the header
-    says why), running the authgen workflow."""
+def document(project: Project, *, skip: dict[str, str] | None = None) -> dict:
+    """The ``atlantis.yaml`` document for ``project``: one autoplanned project
+    per environment in a workspace of its own (those named in ``skip`` left
+    out), running the authgen workflow, autoplanned on exactly the patterns
+    ``authgen changed`` matches. An applied environment whose spec file is
+    gone keeps a project (unless its record says local state or an
+    emulator), so that the pull request deleting the file runs its plan,
+    which fails naming the retirement procedure."""
+    from generator import records
+
     skip = skip or {}
+    watched = {watch.env: watch.patterns for watch in watches(project)}
+    for orphan in records.orphans(project):
+        if orphan.state.get("backend") != "local" and orphan.endpoint_url is None:
+            watched[orphan.environment] = [
+                orphan.spec,
+                f"environments/locks/{orphan.environment}.*",
+            ]
     projects = []
-    for watch in watches(project):
-        if watch.env in skip:
+    for env, patterns in sorted(watched.items()):
+        if env in skip:
             continue
-        patterns = [*watch.files, *(f"{prefix}**" for prefix in watch.prefixes)]
         projects.append(
             {
-                "name": watch.env,
+                "name": env,
                 "dir": ".",
-                "workspace": watch.env,
+                "workspace": env,
                 "workflow": "authgen",
                 "autoplan": {"enabled": True, "when_modified": patterns},
                 "apply_requirements": ["approved", "mergeable"],
             }
         )
-    document = {
+    return {
         "version": 3,
         "automerge": False,
         "parallel_plan": True,
@@ -98,9 +111,14 @@ def config(project: Project, *, skip: dict[str, str] | None = None) -> str:
         "projects": projects,
         "workflows": {"authgen": WORKFLOW},
     }
+
+
+def config(project: Project, *, skip: dict[str, str] | None = None) -> str:
+    """``atlantis.yaml`` for ``project`` as YAML text (see ``document``); the
+    header names the environments left out and why."""
     header = HEADER
     if skip:
         header += "# Left out:\n" + "".join(
             f"#   {env}: {reason}\n" for env, reason in sorted(skip.items())
         )
-    return header + yaml.safe_dump(document, sort_keys=False, width=100)
+    return header + yaml.safe_dump(document(project, skip=skip), sort_keys=False, width=100)

@@ -14,7 +14,7 @@ import logging
 
 from generator import __version__, commands
 from generator.commands import options
-from generator.errors import AuthgenError, SpecError
+from generator.errors import AuthgenError, SpecError, os_error_message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         report.error(f"error: {err}")
         report.emit({"command": args.command, "error": str(err), "exit_code": err.exit_code})
         return err.exit_code
+    except OSError as err:
+        # Read-only build/, a full disk, permission denied: one line naming
+        # the path; the traceback only with -v (it may still be a bug).
+        logging.getLogger(__name__).info("file system error", exc_info=True)
+        report.done()
+        message = os_error_message(err)
+        report.error(f"error: {message}")
+        report.emit({"command": args.command, "error": message, "exit_code": 1})
+        return 1
     except KeyboardInterrupt:
         report.done()
         report.error("interrupted")

@@ -1,7 +1,7 @@
 """``make demo``: the whole pipeline on this machine, no cloud account needed.
 
 Starts the local Cognito emulator (``authgen emulator``: moto plus Cognito's
-token endpoint) on a free loopback port, renders and applies
+token endpoint) on a free loopback port, plans and applies (the saved plan)
 ``environments/local.yaml`` against it with the real AWS provider (from the
 registry, the plugin cache, or a filesystem mirror found on disk), writes
 ``authorizers/local.json``, runs ``authgen verify`` (a real token from the
@@ -55,6 +55,7 @@ def _forget_old_emulator_state(project: Project) -> None:
         "terraform.tfstate.backup",
         "tfplan",
         "tfplan.fingerprint.json",
+        "tfplan.basis.json",
     ):
         (build / name).unlink(missing_ok=True)
 
@@ -102,9 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["AUTHGEN_ENDPOINT_URL"] = server.url
     try:
         _forget_old_emulator_state(project)
-        code = cli.main(["apply", ENV, "--auto-approve"])
-        if code != 0:
-            return code
+        for command in (["plan", ENV], ["apply", ENV, "--auto-approve"]):
+            code = cli.main(command)
+            if code != 0:
+                return code
         print(flush=True)
         code = cli.main(["verify", ENV, *VERIFY_FLAGS])
         _report(project, spec_file)

@@ -50,6 +50,11 @@ class Project:
         """The provider lock file kept in the repo, so pipelines commit it."""
         return self.environments / "locks" / f"{name}.terraform.lock.hcl"
 
+    def record_file(self, name: str) -> Path:
+        """The record of an applied environment (``generator.records``), kept
+        next to its lock file so that pipelines commit both."""
+        return self.environments / "locks" / f"{name}.applied.json"
+
     def spec_path(self, env: str) -> Path:
         """``dev`` -> ``environments/dev.yaml``; a path is taken as it is."""
         if env.endswith((".yaml", ".yml")) or "/" in env:

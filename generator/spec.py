@@ -351,7 +351,9 @@ class Spec(_Model):
 
     format: Literal[1] = Field(default=1, description="Spec format version.")
     extends: str | None = Field(
-        default=None, description="A spec file (relative) merged under this one."
+        default=None,
+        description="A spec file merged under this one, relative to this file and inside "
+        "its directory (environments/).",
     )
     name: EnvName = Field(description="Must equal the file name without .yaml.")
     provider: Literal["cognito", "auth0", "oidc"]
@@ -360,6 +362,11 @@ class Spec(_Model):
         default=None, description="AWS region (required for cognito; authgen attach's default)."
     )
     protected: bool = Field(default=False, description="Deletion protection on; destroy refused.")
+    retired: bool = Field(
+        default=False,
+        description="Plan and apply the destruction of every resource of this environment "
+        "(refused while protected); afterwards the file can be deleted.",
+    )
     endpoint_url: EndpointUrl | None = Field(
         default=None,
         description="Cognito only: a local emulator URL (AUTHGEN_ENDPOINT_URL overrides).",
@@ -372,11 +379,21 @@ class Spec(_Model):
     authorizer: AuthorizerSection
 
     _path: Path | None = PrivateAttr(default=None)
+    _marks: dict[tuple, Mark] = PrivateAttr(default_factory=dict)
 
     @property
     def path(self) -> Path | None:
         """The file this spec was loaded from."""
         return self._path
+
+    def where(self, *key: str | int) -> str:
+        """``file:line:col`` of the value at ``key`` (or of its nearest written
+        ancestor, e.g. the file's first line for a derived default), else the file."""
+        for n in range(len(key), -1, -1):
+            mark = self._marks.get(key[:n])
+            if mark is not None:
+                return str(mark)
+        return display_name(self._path) if self._path else self.name
 
     @property
     def full_scopes(self) -> list[str]:
@@ -385,14 +402,22 @@ class Spec(_Model):
 
     def with_endpoint(self, url: str | None) -> Spec:
         """A copy pointing at ``url`` (AUTHGEN_ENDPOINT_URL); specs of providers
-        that take no endpoint (auth0) are unchanged."""
-        if not url or not providers.get(self.provider).takes_endpoint_url:
+        that take no endpoint (auth0) are unchanged. ``url`` is checked for
+        every provider (it is the endpoint of every AWS API authgen calls)."""
+        if not url:
             return self
         problem = rules.endpoint_url(url)
         if problem:
             raise SpecError([f"AUTHGEN_ENDPOINT_URL: {problem}"])
-        copy = self.model_copy(update={"endpoint_url": url})
-        copy._path = self._path
+        if not providers.get(self.provider).takes_endpoint_url:
+            return self
+        return self.evolve(endpoint_url=url)
+
+    def evolve(self, **update: Any) -> Spec:
+        """A copy with ``update`` applied (not validated again: callers pass
+        checked values), still knowing the file and places it came from."""
+        copy = self.model_copy(update=update)
+        copy._path, copy._marks = self._path, self._marks
         return copy
 
 
@@ -463,6 +488,7 @@ def load(path: Path | str) -> Spec:
         raise SpecError(_format(problems))
     assert spec is not None
     spec._path = path
+    spec._marks = doc.marks
     return spec
 
 
@@ -494,6 +520,19 @@ def _extended(doc: Document, path: Path, seen: tuple[Path, ...]) -> Document | N
     extends = doc.data["extends"]
     where = doc.mark_for(("extends",))
     base = (path.parent / extends).resolve() if isinstance(extends, str) else None
+    # The chain stays in the directory of the environment file (environments/):
+    # that is what `authgen changed` watches and what a review sees.
+    home = (seen[0] if seen else path.resolve()).parent
+    if base is not None and (Path(extends).is_absolute() or not base.is_relative_to(home)):
+        doc.problems.append(
+            Problem(
+                where,
+                ("extends",),
+                f"{extends!r} is outside {display_name(home)}/; a base spec must live in the "
+                "same directory as the environment files (or below it): move it there",
+            )
+        )
+        return None
     if base is None or not base.is_file():
         doc.problems.append(
             Problem(where, ("extends",), f"no such spec file {extends!r}; fix the path")
@@ -707,6 +746,12 @@ class _Checker:
                 ("endpoint_url",),
                 f"endpoint_url is for {takers} (a local emulator); remove it",
                 key=True,
+            )
+        if data.get("retired") is True and data.get("protected") is True:
+            self.add(
+                ("retired",),
+                "retired: true while protected: true; set protected: false and apply that first "
+                "(it lifts deletion protection), then retire the environment",
             )
         state = data.get("state")
         if isinstance(state, dict) and state.get("backend") == "s3" and state.get("region") is None:

@@ -110,6 +110,41 @@ def fresh_moto(tmp_path) -> MotoServer:
 
 
 @pytest.fixture(scope="module")
+def moto_plus(tmp_path_factory):
+    """``moto_plus(*slow)`` starts an emulator of this test module's own
+    through tests/support/moto_plus.py (authgen's emulator: moto plus the
+    Cognito operations and refusals it lacks; ``slow`` items like ``"CreateUserPoolClient=3"``
+    slow an operation down; ``account`` is the AWS account it answers as,
+    moto's MOTO_ACCOUNT_ID); every one started is stopped after the module."""
+    import sys
+
+    pytest.importorskip("moto", reason="moto is not installed (make setup)")
+    servers: list[MotoServer] = []
+
+    def start(*slow: str, account: str | None = None) -> MotoServer:
+        launcher = [sys.executable, str(REPO / "tests" / "support" / "moto_plus.py")]
+        for item in slow:
+            launcher += ["--slow", item]
+        log = tmp_path_factory.mktemp("moto-plus") / "moto.log"
+        saved = os.environ.get("MOTO_ACCOUNT_ID")
+        if account:
+            os.environ["MOTO_ACCOUNT_ID"] = account  # the child inherits it
+        try:
+            server = start_moto(log_path=log, launcher=launcher)
+        finally:
+            if saved is None:
+                os.environ.pop("MOTO_ACCOUNT_ID", None)
+            else:
+                os.environ["MOTO_ACCOUNT_ID"] = saved
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
 def nanoidp(tmp_path_factory):
     """nanoidp (a real OIDC provider issuing client_credentials tokens) with the
     clients of tests/support/idp_fixtures.py, one per test module."""

@@ -41,8 +41,9 @@ def project(tmp_path_factory, tf_cli_config, emulator):
         return run(root, *args, env=env)
 
     authgen.root = root
-    applied = authgen("apply", "local", "--auto-approve")
-    assert applied.code == 0, applied
+    for step in (("plan", "local"), ("apply", "local", "--auto-approve")):
+        done = authgen(*step)
+        assert done.code == 0, done
     return authgen
 
 

@@ -386,29 +386,36 @@ def test_no_client_secret_in_any_output_or_file(project, applied, logged_plan, r
 # failures after an apply
 
 
-def test_apply_against_a_dead_endpoint_keeps_the_authorizer_file(project, applied):
+def test_a_plan_against_a_dead_endpoint_leaves_nothing_to_apply(project, applied):
     before = project.authorizer.read_bytes()
     state = (project.build / "terraform.tfstate").read_bytes()
     dead = f"http://127.0.0.1:{free_port()}"
-    result = project("apply", "local", "--auto-approve", AUTHGEN_ENDPOINT_URL=dead)
+    result = project("plan", "local", AUTHGEN_ENDPOINT_URL=dead)
     assert result.code == 1, result
     line = error_line(result)
     assert line.startswith("error: terraform plan failed (exit code 1): ")
     assert dead.removeprefix("http://") in line
     assert result.stdout == ""
+    # the failed plan is no saved plan: apply --auto-approve refuses, terraform never runs
+    applied_again = project("apply", "local", "--auto-approve", AUTHGEN_ENDPOINT_URL=dead)
+    assert applied_again.code == 1, applied_again
+    assert "no saved plan to apply" in error_line(applied_again)
     assert project.authorizer.read_bytes() == before
     assert (project.build / "terraform.tfstate").read_bytes() == state
 
 
 def test_a_failed_destroy_keeps_the_authorizer_file(project, applied, cognito):
-    """Stock moto has no DeleteResourceServer: terraform destroy fails there.
-    Keep this test last in the file: it half-destroys the environment."""
+    """Stock moto has no DeleteResourceServer: applying the destruction plan
+    fails there. Keep this test last in the file: it half-destroys the
+    environment."""
     before = project.authorizer.read_bytes()
     result = project("destroy", "local", "--auto-approve")
     assert result.code == 1, result
+    assert "Destroying local: this plan destroys every resource" in result.stdout  # shown first
     line = error_line(result)
-    assert line.startswith("error: terraform destroy failed (exit code 1): ")
+    assert line.startswith("error: terraform apply failed (exit code 1): ")
     assert "DeleteResourceServer" in line
     assert project.authorizer.read_bytes() == before
-    assert "destroyed" not in result.stdout
+    assert (project.root / "environments" / "locks" / "local.applied.json").is_file()
+    assert "destroyed local" not in result.stdout
     assert _pool(cognito)  # the pool is still there (its resource server blocks it)

@@ -100,6 +100,13 @@ CASES = [
         "dev.yaml:4:9: region: region 'oregon' is not an AWS region name",
     ),
     (
+        "retired-while-protected",
+        "dev.yaml",
+        GOOD + "protected: true\nretired: true\n",
+        "dev.yaml:16:10: retired: retired: true while protected: true; set protected: false and "
+        "apply that first",
+    ),
+    (
         "duplicate-yaml-key",
         "dev.yaml",
         edit(GOOD, "region: us-west-2", "region: us-west-2\nregion: us-east-1"),

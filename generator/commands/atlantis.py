@@ -3,7 +3,9 @@ one project per environment with remote state (those that target an emulator
 or keep local state are left out, the header says why); see
 ``generator.atlantis``. ``--check FILE`` says whether FILE is what it would
 print and passes Atlantis' repo-config rules (``generator.atlantis_check``)
-under the server settings the config needs."""
+under the server settings the config needs. With ``--json``: ``{"command":
+"atlantis", "config": {...}}``, the same document as JSON (which Atlantis
+reads too)."""
 
 from __future__ import annotations
 
@@ -32,12 +34,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
-    """The YAML on stdout (with or without ``--json``); with ``--check``, one
-    line per problem and exit 1, or an ``ok`` line."""
+    """The YAML on stdout (the JSON document with ``--json``); with
+    ``--check``, one line per problem and exit 1, or an ``ok`` line."""
     from generator import atlantis
 
     project = Project.find()
-    text = atlantis.config(project, skip=atlantis.skips(project))
+    skip = atlantis.skips(project)
+    if args.json and not args.check:
+        report.emit({"command": "atlantis", "config": atlantis.document(project, skip=skip)})
+        return 0
+    text = atlantis.config(project, skip=skip)
     if not args.check:
         report.write(text)
         return 0

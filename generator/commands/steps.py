@@ -94,18 +94,34 @@ def ready_runner(
     root requires."""
     from generator import providers
     from generator.render import minimum_terraform_version
-    from generator.terraform import Runner
 
     module = providers.get(spec.provider).module
     if module:
         project.vendored_module(module)  # terraform init needs it: one line if missing
+    return environment_runner(
+        project, spec.name, args, progress, min_version=minimum_terraform_version(spec)
+    )
+
+
+def environment_runner(
+    project: Project,
+    name: str,
+    args: argparse.Namespace,
+    progress: ProgressSink,
+    *,
+    min_version: str,
+) -> Runner:
+    """``ready_runner`` by environment name (for an environment known only
+    from its record, whose root needs at least ``min_version``)."""
+    from generator.terraform import Runner
+
     plugin_dir = getattr(args, "plugin_dir", None)
     runner = Runner(
-        project.build_dir(spec.name),
-        lock_file=project.lock_file(spec.name),
+        project.build_dir(name),
+        lock_file=project.lock_file(name),
         plugin_dir=Path(plugin_dir) if plugin_dir else None,
         on_event=progress,
-        min_version=minimum_terraform_version(spec),
+        min_version=min_version,
     )
     runner.init(upgrade=getattr(args, "upgrade", False))
     return runner
@@ -114,6 +130,11 @@ def ready_runner(
 def applied_outputs(runner: Runner, spec: Spec) -> dict[str, Any]:
     """The Terraform outputs of an applied environment (secrets included:
     callers pass them on, never print them)."""
+    if spec.retired:
+        raise AuthgenError(
+            f"{spec.name}: retired: true; a retired environment has no resources to read "
+            f"(apply retires it: 'authgen plan {spec.name}', then 'authgen apply {spec.name}')"
+        )
     outputs = runner.outputs()
     if not outputs:
         raise AuthgenError(
@@ -124,11 +145,14 @@ def applied_outputs(runner: Runner, spec: Spec) -> dict[str, Any]:
 
 def run_lock(project: Project, spec: Spec, command: str) -> RunLock:
     """The lock that keeps a second run off the environment while ``command`` runs."""
+    return environment_lock(project, spec.name, command)
+
+
+def environment_lock(project: Project, name: str, command: str) -> RunLock:
+    """``run_lock`` by environment name (for an environment known only from its record)."""
     from generator.run_lock import RunLock, lock_path
 
-    return RunLock(
-        lock_path(project.build_dir(spec.name)), command=f"authgen {command} {spec.name}"
-    )
+    return RunLock(lock_path(project.build_dir(name)), command=f"authgen {command} {name}")
 
 
 def confirm(
@@ -151,6 +175,31 @@ def confirm(
         )
     if answer.strip() != expect:
         raise AuthgenError("cancelled; nothing was changed")
+
+
+def record_applied(project: Project, path: Path) -> bool:
+    """Keep the record of the environment of spec file ``path`` (written
+    before terraform applies, so that a partial apply is recorded too);
+    whether it changed. The spec is read as its file says (no
+    AUTHGEN_ENDPOINT_URL)."""
+    from generator import records, spec
+
+    return records.write(project, records.of_spec(project, spec.load(path)))
+
+
+def refuse_retiring_protected(project: Project, spec: Spec) -> None:
+    """A retirement is refused while the environment's record says it was last
+    applied with deletion protection on (Cognito would refuse the deletion
+    half-way): protection must be lifted by an apply first."""
+    from generator import records
+
+    record = records.load(project, spec.name)
+    if record is not None and record.protected:
+        raise AuthgenError(
+            f"{display_name(spec.path or project.spec_path(spec.name))}: retired: true, but "
+            f"{spec.name} was last applied with protected: true (deletion protection is on); "
+            "unprotect it first: set protected: false without retired, apply that, then retire it"
+        )
 
 
 def write_plan_files(directory: Path, summary: dict[str, Any]) -> list[str]:

@@ -14,6 +14,15 @@ Cognito backend and response class, gives pools Cognito's default feature
 plan (UserPoolTier ESSENTIALS) and keeps it across UpdateUserPool as Cognito
 does. Everything else is moto as shipped. Operations a newer moto has are
 left as moto has them.
+
+It also adds three refusals Cognito makes and moto 5.2 does not
+(``enforce_cognito_rules``), so that what fails against Cognito fails here
+too (the day-2 tests depend on them): DeleteUserPool fails while the pool's
+DeletionProtection is ACTIVE, and while a domain is still attached to it
+(InvalidParameterException, as Cognito); CreateUserPoolClient /
+UpdateUserPoolClient fail with ScopeDoesNotExistException when
+AllowedOAuthScopes names a custom scope no resource server of the pool
+declares.
 """
 
 from __future__ import annotations
@@ -125,4 +134,69 @@ def add_missing_operations() -> None:
     ):
         if not hasattr(cls, name):  # a newer moto may have it: keep moto's own
             setattr(cls, name, func)
+    enforce_cognito_rules()
     CognitoIdpBackend._authgen_extras = True
+
+
+#: Scopes Cognito itself defines; every other allowed scope must belong to a
+#: resource server of the pool.
+STANDARD_SCOPES = frozenset(
+    {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
+)
+
+
+def enforce_cognito_rules() -> None:
+    """DeleteUserPool refused under deletion protection or with a domain
+    attached; app clients refused scopes that no resource server declares."""
+    from moto.cognitoidp.exceptions import InvalidParameterException
+    from moto.cognitoidp.models import CognitoIdpBackend
+    from moto.core.exceptions import JsonRESTError
+
+    class ScopeDoesNotExistException(JsonRESTError):
+        def __init__(self, message: str):
+            super().__init__("ScopeDoesNotExistException", message)
+
+    original_delete_user_pool = CognitoIdpBackend.delete_user_pool
+    original_create_client = CognitoIdpBackend.create_user_pool_client
+    original_update_client = CognitoIdpBackend.update_user_pool_client
+
+    def delete_user_pool(self: Any, user_pool_id: str) -> None:
+        pool = self.describe_user_pool(user_pool_id)
+        if pool.extended_config.get("DeletionProtection") == "ACTIVE":
+            raise InvalidParameterException(
+                f"The user pool {user_pool_id} cannot be deleted because deletion protection "
+                "is activated. Deletion protection must be inactivated first."
+            )
+        if any(d.user_pool_id == user_pool_id for d in self.user_pool_domains.values()):
+            raise InvalidParameterException(
+                "User pool cannot be deleted. It has a domain configured that should be "
+                "deleted first."
+            )
+        original_delete_user_pool(self, user_pool_id)
+
+    def _check_scopes(backend: Any, user_pool_id: str, config: dict[str, Any]) -> None:
+        pool = backend.describe_user_pool(user_pool_id)
+        declared = {
+            f"{server.identifier}/{scope['ScopeName']}"
+            for server in pool.resource_servers.values()
+            for scope in server.scopes or []
+        }
+        for scope in config.get("AllowedOAuthScopes") or []:
+            if scope not in STANDARD_SCOPES and scope not in declared:
+                raise ScopeDoesNotExistException(f"Invalid scope requested: {scope}")
+
+    def create_user_pool_client(
+        self: Any, user_pool_id: str, generate_secret: bool, extended_config: dict[str, Any]
+    ) -> Any:
+        _check_scopes(self, user_pool_id, extended_config)
+        return original_create_client(self, user_pool_id, generate_secret, extended_config)
+
+    def update_user_pool_client(
+        self: Any, user_pool_id: str, client_id: str, extended_config: dict[str, Any]
+    ) -> Any:
+        _check_scopes(self, user_pool_id, extended_config)
+        return original_update_client(self, user_pool_id, client_id, extended_config)
+
+    CognitoIdpBackend.delete_user_pool = delete_user_pool
+    CognitoIdpBackend.create_user_pool_client = create_user_pool_client
+    CognitoIdpBackend.update_user_pool_client = update_user_pool_client

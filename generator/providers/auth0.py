@@ -16,6 +16,7 @@ from generator.errors import AuthorizerError
 from generator.providers.base import client_vars
 
 if TYPE_CHECKING:
+    from generator.leftovers import Leftover, StateResource
     from generator.spec import Spec
     from generator.tokens import ClientCredentials
 
@@ -34,6 +35,12 @@ class Auth0:
     templates = "auth0"
     #: What ``authorizer_members`` yields (the spec may narrow it).
     authorizer_keys = ("allowedAudience",)
+    #: What ``protected: true`` keeps from being deleted or replaced.
+    guarded = {
+        "auth0_resource_server": "API",
+        "auth0_client": "application",
+        "auth0_client_grant": "client grant",
+    }
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """The permission name as it is."""
@@ -55,6 +62,11 @@ class Auth0:
     def spec_outputs(self, spec: Spec) -> None:
         """None: the outputs come from Terraform."""
         return None
+
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
+        """The tenant domain."""
+        assert spec.auth0 is not None
+        return {"domain": spec.auth0.domain}
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
         """``allowedAudience``: the API identifier(s), sorted."""
@@ -120,6 +132,34 @@ class Auth0:
     def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
         """An Action on credentials-exchange adds claims on every plan."""
         return []
+
+    def deletion_blocked(self, resource_type: str, before: Mapping[str, Any]) -> str | None:
+        """None: Auth0 has no deletion protection of its own."""
+        return None
+
+    def location(self, spec: Spec) -> dict[str, str]:
+        """The tenant domain."""
+        assert spec.auth0 is not None
+        return {"provider": self.name, "domain": spec.auth0.domain}
+
+    def relocated(self, spec: Spec, place: Mapping[str, str]) -> Spec:
+        """``spec`` pointed at the recorded tenant."""
+        assert spec.auth0 is not None
+        domain = place.get("domain") or spec.auth0.domain
+        return spec.evolve(auth0=spec.auth0.model_copy(update={"domain": domain}))
+
+    def leftovers(self, spec: Spec, resources: list[StateResource]) -> list[Leftover]:
+        """Applications named like the spec's clients, their grants for the
+        API, and the API, that the state does not hold (see ``auth0_objects``)."""
+        from generator.providers import auth0_objects
+
+        return auth0_objects.find(spec, resources)
+
+    def delete_leftover(self, spec: Spec, leftover: Leftover) -> None:
+        """Delete one object ``leftovers`` reported."""
+        from generator.providers import auth0_objects
+
+        auth0_objects.delete(spec, leftover)
 
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """The API and its permissions, the applications, the audience."""

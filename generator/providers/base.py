@@ -13,15 +13,23 @@ An entry answers for each pipeline step:
   from the gateway and environment names, whether it needs ``region`` or
   takes ``endpoint_url``;
 * render: the Terraform module and templates it renders with and the
-  values of ``terraform.tfvars.json`` (``tfvars``); a provider without
-  Terraform resources (``module`` None, ``oidc``) gives the values of the
-  module output contract from the spec instead (``spec_outputs``);
+  values of ``terraform.tfvars.json`` (``tfvars``), and the few of them that
+  say where the environment lives (``provider_values``: kept in its record);
+  a provider without Terraform resources (``module`` None, ``oidc``) gives
+  the values of the module output contract from the spec instead
+  (``spec_outputs``);
 * authorizer: the members that say which tokens are accepted
   (``allowedClients`` or ``allowedAudience``), from the module outputs;
 * token: the client_credentials request for one of its clients;
 * verify: diagnoses of its known pitfalls for failing rows (``advisor``);
 * people: the one-line description ``validate`` prints, and the lines
-  ``make demo`` prints about what was made.
+  ``make demo`` prints about what was made;
+* day 2: which resource types ``protected: true`` guards against deletion
+  and replacement (``guarded``) and which deletions the provider itself
+  refuses (``deletion_blocked``); where an environment lives (``location``,
+  recorded in the state) and the spec pointed back there (``relocated``);
+  the objects at the provider that the state does not hold (``leftovers``,
+  ``delete_leftover``).
 
 Entries hold no state and import nothing heavy: ``spec.py`` imports the
 registry while loading, and ``authgen validate`` must start fast.
@@ -33,6 +41,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from generator.leftovers import Leftover, StateResource
     from generator.spec import Spec
     from generator.tokens import ClientCredentials
 
@@ -63,6 +72,9 @@ class Provider(Protocol):
     #: The members ``authorizer_members`` yields, e.g. ``("allowedClients",)``; the
     #: spec's ``allowed_clients`` / ``allowed_audience`` may narrow only these.
     authorizer_keys: tuple[str, ...]
+    #: Resource types ``protected: true`` keeps from being deleted or replaced
+    #: (unless ``apply --allow-replace``), and what each is called in messages.
+    guarded: Mapping[str, str]
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """A scope as tokens carry it (and as ``allowed_scopes`` names it)."""
@@ -75,6 +87,13 @@ class Provider(Protocol):
 
     def tfvars(self, spec: Spec) -> dict[str, Any]:
         """Every value the rendered root module takes (``terraform.tfvars.json``)."""
+        ...
+
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
+        """Where the environment lives, as the ``terraform.tfvars.json`` values
+        its provider block takes besides ``endpoint_url`` (a region, a tenant
+        domain); no secrets. Kept in the environment record, so that the
+        environment can be destroyed without its spec (``render.recovery``)."""
         ...
 
     def spec_outputs(self, spec: Spec) -> dict[str, Any] | None:
@@ -129,6 +148,32 @@ class Provider(Protocol):
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """What an apply of ``spec`` made, one line each, for people (``make
         demo``); ``authorizer`` is the ``customJWTAuthorizer`` object written."""
+        ...
+
+    def deletion_blocked(self, resource_type: str, before: Mapping[str, Any]) -> str | None:
+        """Why the provider would refuse to delete this object as it is now
+        (``before``: its attributes in the state), or None. A plan deleting it
+        would fail half-way, after its dependents are gone."""
+        ...
+
+    def location(self, spec: Spec) -> dict[str, str]:
+        """Where the environment lives as the spec says (``provider`` plus
+        e.g. ``region`` / ``endpoint`` or ``domain``), recorded in the state
+        (``generator.location``)."""
+        ...
+
+    def relocated(self, spec: Spec, place: Mapping[str, str]) -> Spec:
+        """``spec`` pointed at a recorded ``place`` (what ``destroy`` uses to
+        destroy an environment where it lives, not where the spec moved it)."""
+        ...
+
+    def leftovers(self, spec: Spec, resources: list[StateResource]) -> list[Leftover]:
+        """Objects of this environment at the provider that the state
+        (``resources``) does not hold; ``AuthgenError`` when they cannot be listed."""
+        ...
+
+    def delete_leftover(self, spec: Spec, leftover: Leftover) -> None:
+        """Delete one object ``leftovers`` reported."""
         ...
 
 

@@ -18,6 +18,7 @@ from generator.errors import AuthorizerError
 from generator.providers.base import claims_by_client, client_vars
 
 if TYPE_CHECKING:
+    from generator.leftovers import Leftover, StateResource
     from generator.spec import Spec
     from generator.tokens import ClientCredentials
 
@@ -53,6 +54,13 @@ class Cognito:
     templates = "cognito"
     #: What ``authorizer_members`` yields (the spec may narrow it).
     authorizer_keys = ("allowedClients",)
+    #: What ``protected: true`` keeps from being deleted or replaced.
+    guarded = {
+        "aws_cognito_user_pool": "user pool",
+        "aws_cognito_user_pool_client": "app client",
+        "aws_cognito_user_pool_domain": "domain",
+        "aws_cognito_resource_server": "resource server",
+    }
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """``<resource server identifier>/<scope name>``."""
@@ -84,6 +92,10 @@ class Cognito:
     def spec_outputs(self, spec: Spec) -> None:
         """None: the outputs come from Terraform."""
         return None
+
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
+        """The AWS region."""
+        return {"region": spec.region}
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
         """``allowedClients``: the app client ids, sorted."""
@@ -171,6 +183,52 @@ class Cognito:
                 )
             )
         return problems
+
+    def deletion_blocked(self, resource_type: str, before: Mapping[str, Any]) -> str | None:
+        """A user pool whose deletion protection is on: Cognito refuses to
+        delete it, after terraform deleted everything that depends on it."""
+        if (
+            resource_type == "aws_cognito_user_pool"
+            and before.get("deletion_protection") == "ACTIVE"
+        ):
+            return (
+                "its deletion protection is on, and Cognito refuses to delete it: terraform "
+                "would delete its clients, domain and resource server first, then fail"
+            )
+        return None
+
+    def location(self, spec: Spec) -> dict[str, str]:
+        """The region, and the endpoint when it is not AWS's."""
+        place = {"provider": self.name, "region": spec.region or ""}
+        if spec.endpoint_url:
+            place["endpoint"] = spec.endpoint_url
+        return place
+
+    def relocated(self, spec: Spec, place: Mapping[str, str]) -> Spec:
+        """``spec`` pointed at the recorded region and endpoint (a local
+        emulator keeps the endpoint it has now: its port changes on restart)."""
+        from generator.location import LOCAL_EMULATOR, normal
+
+        endpoint = place.get("endpoint")
+        emulated = normal("endpoint", endpoint) == normal("endpoint", spec.endpoint_url)
+        if endpoint and emulated and normal("endpoint", endpoint) == LOCAL_EMULATOR:
+            endpoint = spec.endpoint_url
+        update = {"region": place.get("region") or spec.region, "endpoint_url": endpoint or None}
+        return spec.evolve(**update)
+
+    def leftovers(self, spec: Spec, resources: list[StateResource]) -> list[Leftover]:
+        """App clients, resource servers and the domain in the state's pool
+        but not in the state; pools tagged for this environment that are not
+        the state's (see ``cognito_objects``)."""
+        from generator.providers import cognito_objects
+
+        return cognito_objects.find(spec, resources)
+
+    def delete_leftover(self, spec: Spec, leftover: Leftover) -> None:
+        """Delete one object ``leftovers`` reported."""
+        from generator.providers import cognito_objects
+
+        cognito_objects.delete(spec, leftover)
 
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """The user pool and domain, the resource server and scopes, the client ids."""

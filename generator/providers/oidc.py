@@ -23,6 +23,7 @@ from generator.errors import AuthorizerError
 from generator.providers import oidc_presets
 
 if TYPE_CHECKING:
+    from generator.leftovers import Leftover, StateResource
     from generator.spec import Spec
     from generator.tokens import ClientCredentials
 
@@ -41,6 +42,8 @@ class Oidc:
     templates = None
     #: What ``authorizer_members`` yields (the spec may narrow it).
     authorizer_keys = ("allowedAudience", "allowedClients")
+    #: Nothing is created at the provider, so nothing is guarded.
+    guarded: dict[str, str] = {}
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """The scope as it is (authgen defines no scopes at this provider)."""
@@ -132,6 +135,31 @@ class Oidc:
     def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
         """None: no claims are added here."""
         return []
+
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
+        """None: there is no provider block."""
+        return {}
+
+    def deletion_blocked(self, resource_type: str, before: Mapping[str, Any]) -> str | None:
+        """None: there are no resources."""
+        return None
+
+    def location(self, spec: Spec) -> dict[str, str]:
+        """The discovery URL (no state records it: there is no Terraform)."""
+        outputs = self.spec_outputs(spec)
+        return {"provider": self.name, "discovery_url": str(outputs["discovery_url"])}
+
+    def relocated(self, spec: Spec, place: Mapping[str, str]) -> Spec:
+        """The spec itself: nothing lives at the provider on authgen's behalf."""
+        return spec
+
+    def leftovers(self, spec: Spec, resources: list[StateResource]) -> list[Leftover]:
+        """None: authgen creates nothing at an oidc provider."""
+        return []
+
+    def delete_leftover(self, spec: Spec, leftover: Leftover) -> None:
+        """Never called: ``leftovers`` reports none."""
+        raise AssertionError("an oidc environment has no leftovers")
 
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """Nothing is made at the provider: the discovery URL and the callers."""

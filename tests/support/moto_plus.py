@@ -6,8 +6,9 @@ The emulator itself adds the Cognito operations stock moto lacks
 launcher only adds, for tests:
 
 ``--slow OPERATION=SECONDS`` (repeatable) makes moto sleep that long before it
-handles OPERATION (e.g. ``CreateUserPoolClient=3``). The tests use it to land
-a signal while terraform is in the middle of an apply; moto answers so fast
+handles OPERATION (e.g. ``CreateUserPoolClient=3``), after printing
+``moto_plus: OPERATION received`` to its log. The tests use it to land a
+signal while terraform is in the middle of an apply; moto answers so fast
 that otherwise the apply is over before the signal arrives.
 
 Run by path, as ``generator.emulator.start_moto(launcher=...)`` does::
@@ -41,7 +42,13 @@ def slow_down(delays: dict[str, float]) -> None:
         method = _snake(operation)
         original = getattr(CognitoIdpResponse, method)
 
-        def slowed(self: Any, _original: Any = original, _seconds: float = seconds) -> Any:
+        def slowed(
+            self: Any, _original: Any = original, _seconds: float = seconds, _name: str = operation
+        ) -> Any:
+            # Tests wait for this line (in the server's log) to know the
+            # request is in, before they interrupt the client that sent it.
+            print(f"moto_plus: {_name} received; answering in {_seconds:g} s", file=sys.stderr)
+            sys.stderr.flush()
             time.sleep(_seconds)
             return _original(self)
 

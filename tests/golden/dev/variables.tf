@@ -60,3 +60,8 @@ variable "clients" {
     list_claims                   = optional(map(list(string)), {})
   }))
 }
+
+variable "authgen_location" {
+  description = "Where this environment lives, as the spec says (recorded in the state)."
+  type        = map(string)
+}

@@ -46,3 +46,8 @@ output "gateway_authorizer" {
   description = "The custom_jwt_authorizer block of aws_bedrockagentcore_gateway / _agent_runtime, as an object."
   value       = module.auth.gateway_authorizer
 }
+
+output "authgen_location" {
+  description = "Where this environment lives; authgen refuses a spec that moves it."
+  value       = local.authgen_location
+}

@@ -30,3 +30,8 @@ variable "clients" {
     list_claims = optional(map(list(string)), {})
   }))
 }
+
+variable "authgen_location" {
+  description = "Where this environment lives, as the spec says (recorded in the state)."
+  type        = map(string)
+}
