@@ -121,7 +121,7 @@ def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
 def strays(checkout, emulator) -> dict[str, str]:
     """Apply, then make objects behind terraform's back: a client in the
     environment's pool, a pool tagged for it, and pools it must not touch."""
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     cognito = _cognito(emulator)
     (pool_id,) = [i for i, n in _pools(cognito).items() if n == POOL]
@@ -242,6 +242,8 @@ def _received(emulator, operation: str, timeout: float) -> bool:
 def _kill_mid_create(checkout: Checkout, emulator) -> list[int]:
     """Start ``apply``, SIGKILL authgen and everything it started once moto
     is in the middle of creating the app client; the killed pids."""
+    planned = checkout("plan", KILLED)
+    assert planned.code == 0, planned
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator", "apply", KILLED, "--auto-approve"],
         cwd=checkout.root,
@@ -301,7 +303,7 @@ def test_after_kill_9_the_next_run_names_the_leftover_and_delete_cleans_up(kille
     made = {p: _clients(cognito, p) for p in _pools(cognito)}
     assert made and all(made.values()), made
 
-    rerun = killed("apply", KILLED, "--auto-approve")
+    rerun = killed.apply("--auto-approve")
     assert "Traceback" not in rerun.stderr
     assert f"warning: the earlier run 'authgen apply {KILLED}' (pid {victims[0]}" in rerun.stderr
     assert "did not finish (killed or crashed)" in rerun.stderr
@@ -315,7 +317,7 @@ def test_after_kill_9_the_next_run_names_the_leftover_and_delete_cleans_up(kille
     assert cleaned.code == 0, cleaned
     assert "no leftovers" in cleaned.stdout
     if rerun.code != 0:  # the rerun could not complete next to the leftovers: now it can
-        again = killed("apply", KILLED, "--auto-approve")
+        again = killed.apply("--auto-approve")
         assert again.code == 0, again
 
     doc = json.loads(killed.authorizer.read_text())["customJWTAuthorizer"]

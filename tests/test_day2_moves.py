@@ -118,7 +118,7 @@ def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
 
 @pytest.fixture(scope="module")
 def applied(checkout, emulator):
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     assert _pools(emulator, "us-west-2") == [POOL]
     return result
@@ -185,7 +185,7 @@ def test_destroy_removes_it_where_it_lives_then_the_new_region_applies(checkout,
     assert _pools(emulator, "us-west-2") == []
     assert not checkout.authorizer.exists()
 
-    moved = checkout("apply", NAME, "--auto-approve")
+    moved = checkout.apply("--auto-approve")
     assert moved.code == 0, moved
     assert _pools(emulator, "us-east-1") == [POOL]
     outputs = json.loads(checkout.authorizer.read_text())["customJWTAuthorizer"]

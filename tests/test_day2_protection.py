@@ -51,7 +51,7 @@ def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
 
 @pytest.fixture(scope="module")
 def applied(checkout):
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     return result
 
@@ -152,7 +152,7 @@ def test_apply_refuses_the_saved_plan_and_nothing_is_touched(checkout, renamed_p
 
 def test_allow_replace_cannot_replace_a_pool_under_deletion_protection(checkout, applied, cognito):
     before = _live(cognito)
-    result = checkout("apply", NAME, "--auto-approve", "--allow-replace")
+    result = checkout.apply("--auto-approve", "--allow-replace")
     assert result.code == 1, result
     line = error_line(result)
     assert "Cognito refuses to delete it" in line
@@ -164,7 +164,7 @@ def test_a_protected_client_rename_needs_allow_replace(checkout, applied, cognit
     checkout.edit("user_pool_name: renamed-pool", f"user_pool_name: {POOL}")
     checkout.edit("- name: gateway-client", "- name: gateway-caller")
     before = _live(cognito)
-    refused = checkout("apply", NAME, "--auto-approve")
+    refused = checkout.apply("--auto-approve")
     assert refused.code == 1, refused
     line = error_line(refused)
     assert (
@@ -176,7 +176,7 @@ def test_a_protected_client_rename_needs_allow_replace(checkout, applied, cognit
     assert _live(cognito) == before
 
     old_file = json.loads(checkout.authorizer.read_text())
-    allowed = checkout("apply", NAME, "--auto-approve", "--allow-replace")
+    allowed = checkout.apply("--auto-approve", "--allow-replace")
     assert allowed.code == 0, allowed
     assert "WARNING: this plan deletes or replaces 1 live object of a protected environment" in (
         allowed.stderr
@@ -204,7 +204,7 @@ def test_a_tainted_object_of_a_protected_environment_is_replaced_after_a_warning
         capture_output=True,
     )
     (old_id,) = json.loads(checkout.authorizer.read_text())["customJWTAuthorizer"]["allowedClients"]
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     assert (
         "WARNING: this plan deletes or replaces 1 live object of a protected environment "
@@ -219,7 +219,7 @@ def test_a_tainted_object_of_a_protected_environment_is_replaced_after_a_warning
 def test_unprotect_then_rename_asks_first_and_then_replaces(checkout, applied, cognito):
     # 1. protection off, alone: an in-place update, nothing to confirm
     checkout.edit("protected: true\n", "protected: false\n")
-    lifted = checkout("apply", NAME, "--auto-approve")
+    lifted = checkout.apply("--auto-approve")
     assert lifted.code == 0, lifted
     assert "WARNING" not in lifted.stderr
     old_pool = _live(cognito)["pools"][POOL]
@@ -258,7 +258,7 @@ def test_destroy_lifts_deletion_protection_the_spec_no_longer_asks_for(checkout,
     pool still has deletion protection on. destroy turns it off first instead
     of failing half-way (after deleting the clients) on the pool."""
     checkout.edit("protected: false\n", "protected: true\n")
-    protect = checkout("apply", NAME, "--auto-approve")
+    protect = checkout.apply("--auto-approve")
     assert protect.code == 0, protect
     pool_id = _live(cognito)["pools"]["renamed-pool"]
     assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["DeletionProtection"] == (

@@ -46,7 +46,7 @@ def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
 
 @pytest.fixture(scope="module")
 def applied(checkout):
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     return result
 
@@ -93,7 +93,7 @@ def test_adding_a_scope_and_granting_it_applies_in_one_change(checkout, applied,
         "      - {name: admin, description: Administer the gateway}\n",
     )
     checkout.edit("scopes: [read, write]", "scopes: [read, write, admin]")
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     assert "Apply complete! Resources: 0 added, 2 changed, 0 destroyed." in result.stderr
     assert _declared(cognito) == ["admin", "read", "write"]
@@ -108,7 +108,7 @@ def test_renaming_a_granted_scope_applies_in_one_change(checkout, applied, cogni
         "{name: operate, description: Operate the gateway}",
     )
     checkout.edit("scopes: [read, write, admin]", "scopes: [read, write, operate]")
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     assert _declared(cognito) == ["operate", "read", "write"]
     assert _granted(cognito, checkout) == [
@@ -119,7 +119,7 @@ def test_renaming_a_granted_scope_applies_in_one_change(checkout, applied, cogni
 def test_removing_a_scope_and_its_grant_applies_in_one_change(checkout, applied, cognito):
     checkout.edit("      - {name: operate, description: Operate the gateway}\n", "")
     checkout.edit("scopes: [read, write, operate]", "scopes: [read, write]")
-    result = checkout("apply", NAME, "--auto-approve")
+    result = checkout.apply("--auto-approve")
     assert result.code == 0, result
     assert _declared(cognito) == ["read", "write"]
     assert _granted(cognito, checkout) == [f"{IDENTIFIER}/read", f"{IDENTIFIER}/write"]

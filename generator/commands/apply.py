@@ -180,13 +180,11 @@ def _review(
 
     shown = runner.show_json(plan_path)
     summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
-    try:
-        review = safety.review_plan(spec, shown, summary, allow_replace=args.allow_replace)
-        report.done()
-        safety.before_apply(report, spec, review, args)
-    except AuthgenError:
-        plan_basis.forget(plan_path)  # refused or declined: not to be applied as it is
-        raise
+    review = safety.review_plan(spec, shown, summary, allow_replace=args.allow_replace)
+    report.done()
+    # refused or not confirmed here: the saved plan stays (it is still the
+    # reviewed one; e.g. --allow-replace or --auto-approve may apply it next)
+    safety.before_apply(report, spec, review, args)
 
 
 def _plan_and_confirm(

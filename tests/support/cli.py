@@ -200,6 +200,22 @@ class Checkout:
     def authorizer(self) -> Path:
         return self.root / "authorizers" / f"{self.name}.json"
 
+    def apply(self, *flags: str, **env: str | None) -> Result:
+        """What a person or a pipeline does: ``plan``, then ``apply`` the saved
+        plan with ``flags``. When the plan fails, its result (apply does not
+        run); else the apply's, with the plan's output before its own (the
+        notes a plan prints, e.g. about an unfinished run, are the run's)."""
+        planned = self("plan", self.name, **env)
+        if planned.code != 0:
+            return planned
+        applied = self("apply", self.name, *flags, **env)
+        return Result(
+            applied.args,
+            applied.code,
+            planned.stdout + applied.stdout,
+            planned.stderr + applied.stderr,
+        )
+
     def edit(self, old: str, new: str) -> None:
         """Replace ``old`` (which must be there, once) by ``new`` in the spec."""
         text = self.spec.read_text()
