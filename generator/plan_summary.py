@@ -56,8 +56,23 @@ _SECRET_NAME = re.compile(r"secret|passw(or)?d|private_key|credential|(^|_)token
 _MIN_SUBSTRING = 6
 
 
-def summarize(plan: Mapping[str, Any], *, environment: str) -> dict[str, Any]:
-    """The masked summary of a ``show -json`` plan document (the ``plan.json`` form)."""
+#: What a plan is for (``generator.plan_basis``), and its banner.
+MODES = {
+    "apply": None,
+    "retire": (
+        "Retiring {env} (retired: true): this plan destroys every resource of the environment; "
+        "applying it also removes its authorizer file and its record. Afterwards the spec file "
+        "can be deleted."
+    ),
+    "destroy": "Destroying {env}: this plan destroys every resource of the environment.",
+}
+
+
+def summarize(plan: Mapping[str, Any], *, environment: str, mode: str = "apply") -> dict[str, Any]:
+    """The masked summary of a ``show -json`` plan document (the ``plan.json`` form);
+    ``mode`` says what the plan is for (``apply``, ``retire``, ``destroy``)."""
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not one of {sorted(MODES)}")
     secrets = _collect_secrets(plan)
     resources = []
     for rc in plan.get("resource_changes") or []:
@@ -97,6 +112,7 @@ def summarize(plan: Mapping[str, Any], *, environment: str) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "environment": environment,
+        "mode": mode,
         "terraform_version": plan.get("terraform_version"),
         "changes": bool(changed or outputs),
         "counts": counts,
@@ -105,6 +121,13 @@ def summarize(plan: Mapping[str, Any], *, environment: str) -> dict[str, Any]:
         "outputs": outputs,
         "drift": drift,
     }
+
+
+def banner(summary: Mapping[str, Any]) -> str | None:
+    """The line that says a plan retires or destroys the environment (``None``
+    for an ordinary plan)."""
+    text = MODES.get(summary.get("mode", "apply"))
+    return text.format(env=summary["environment"]) if text else None
 
 
 def counts_line(summary: Mapping[str, Any]) -> str:
@@ -131,6 +154,20 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
     """``plan.md``: GitHub markdown for a pull-request comment."""
     env = summary["environment"]
     out = [f"<!-- authgen-plan:{env} -->", f"## authgen plan: `{_md_code(env)}`", ""]
+    if banner(summary):
+        out += ["> [!WARNING]", f"> **{_md_text(banner(summary) or '')}**", ""]
+    guard = summary.get("protection") or {}
+    if guard.get("findings"):
+        verdict = (
+            "`authgen apply` refuses this plan."
+            if guard.get("refused")
+            else "`authgen apply` asks before it goes ahead (or takes `--auto-approve`)."
+        )
+        out += ["> [!CAUTION]", f"> **Deletes or replaces live objects.** {verdict}"]
+        out += [f"> - {_md_text(_finding_text(f))}" for f in guard["findings"]]
+        if guard.get("way_out"):
+            out.append(f"> {_md_text(guard['way_out'][:1].upper() + guard['way_out'][1:])}.")
+        out.append("")
     for warning in summary["warnings"]:
         out += ["> [!CAUTION]", f"> **Breaking replacement.** {_md_text(warning)}", ""]
     if not summary["changes"]:
@@ -168,11 +205,22 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
                     f"{_md_value(a['after'])}{forced}"
                 )
         out += ["", "</details>", ""]
+    if summary.get("diff"):  # a provider without Terraform: the authorizer file itself
+        out += ["<details><summary>Authorizer file</summary>", "", "```diff"]
+        out += [line.replace("```", "` ` `") for line in summary["diff"]]
+        out += ["```", "", "</details>", ""]
     if summary["drift"]:
         out += ["### Changed outside Terraform", ""]
         out += [f"- `{_md_code(d['address'])}` ({d['action']})" for d in summary["drift"]]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _finding_text(finding: Mapping[str, Any]) -> str:
+    verb = "replaced" if finding.get("action") == "replace" else "deleted"
+    text = f"`{_md_code(finding.get('address', ''))}` ({finding.get('what')}) would be {verb}: "
+    text += str(finding.get("why", ""))
+    return text + (f"; {finding['blocked']}" if finding.get("blocked") else "")
 
 
 # -- building the summary ----------------------------------------------------

@@ -7,9 +7,6 @@ from pathlib import Path
 
 from generator.errors import AuthgenError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR.parent / "templates"
-
 
 @dataclass(frozen=True)
 class Project:
@@ -36,9 +33,27 @@ class Project:
         """``build/<name>/``: the rendered root module, plans and local state of ``name``."""
         return self.root / "build" / name
 
+    def vendored_module(self, relative: str) -> Path:
+        """The repository's own (vendored) module ``relative`` (e.g.
+        ``modules/cognito``) that rendered roots use as ``../../<relative>``;
+        an error naming the fix when it is missing."""
+        path = self.root / relative
+        if not (path / "main.tf").is_file():
+            raise AuthgenError(
+                f"{relative}/ is missing in {self.root}: rendered roots use the repository's "
+                "own modules; copy them from a repository made by 'authgen init' "
+                "(authgen init /tmp/new && cp -r /tmp/new/modules .)"
+            )
+        return path
+
     def lock_file(self, name: str) -> Path:
         """The provider lock file kept in the repo, so pipelines commit it."""
         return self.environments / "locks" / f"{name}.terraform.lock.hcl"
+
+    def record_file(self, name: str) -> Path:
+        """The record of an applied environment (``generator.records``), kept
+        next to its lock file so that pipelines commit both."""
+        return self.environments / "locks" / f"{name}.applied.json"
 
     def spec_path(self, env: str) -> Path:
         """``dev`` -> ``environments/dev.yaml``; a path is taken as it is."""

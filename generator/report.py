@@ -18,7 +18,8 @@ The contract each implementation keeps (the tests pin it):
   ``atlantis``: their output *is* the document);
 * ``note`` and ``error`` go to stderr in both modes, one line each;
 * ``ask`` returns ``None`` when nobody can answer (stdin is not a
-  terminal), so commands refuse instead of waiting.
+  terminal), so commands refuse instead of waiting; ``interactive`` says so
+  beforehand.
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ class Reporter(Protocol):
     def ask(self, question: str) -> str | None:
         """Ask ``question``; the answer as typed, or ``None`` when nobody can
         answer (stdin is not a terminal)."""
+        ...
+
+    @property
+    def interactive(self) -> bool:
+        """Someone can answer ``ask`` (so a command may refuse up front, before
+        any work, when it would need an answer and nobody can give one)."""
         ...
 
     def progress(self, env: str) -> ProgressSink:

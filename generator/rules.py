@@ -12,6 +12,7 @@ guide on domain prefixes, and the Auth0 Management API.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -170,18 +171,89 @@ def hostname(value: str) -> str | None:
     return None
 
 
-def endpoint_url(value: str) -> str | None:
-    """An emulator endpoint: ``http(s)://host[:port]`` with no query or fragment."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"endpoint URL {value!r} must be http(s)://host[:port], e.g. http://127.0.0.1:5000"
-    if parts.query or parts.fragment:
-        return f"endpoint URL {value!r} must not have a query or fragment"
+#: Addresses of cloud metadata services and link-local networks: an endpoint
+#: there would hand credentials (or a client secret) to whatever answers.
+_METADATA_NETWORKS = (
+    ipaddress.ip_network("169.254.0.0/16"),  # IPv4 link-local, EC2/ECS/GCP/Azure metadata
+    ipaddress.ip_network("fe80::/10"),  # IPv6 link-local
+    ipaddress.ip_network("fd00:ec2::254/128"),  # EC2 instance metadata over IPv6
+    ipaddress.ip_network("100.100.100.200/32"),  # Alibaba Cloud metadata
+)
+_METADATA_HOSTS = ("metadata", "metadata.google.internal", "instance-data")
+_LOOPBACK_HOSTS = ("localhost",)
+
+
+def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        parts.port  # noqa: B018 - raises on a bad port
+        return ipaddress.ip_address(host.split("%", 1)[0])  # drop an IPv6 zone id
     except ValueError:
-        return f"endpoint URL {value!r} has an invalid port"
+        return None
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1 (IPv4-mapped forms included)."""
+    host = host.lower().rstrip(".")
+    if host in _LOOPBACK_HOSTS or host.endswith(".localhost"):
+        return True
+    address = _ip(host)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address is not None and address.is_loopback
+
+
+def endpoint_url(value: str) -> str | None:
+    """An AWS API endpoint (a local emulator): ``http(s)://host[:port][/path]``.
+
+    No credentials, query or fragment; plain ``http`` only on loopback
+    (``localhost``, 127.0.0.0/8, ::1), where nothing crosses a network;
+    never a link-local or cloud metadata address. The message never repeats
+    credentials found in the URL.
+    """
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return f"endpoint URL {_shown(value)!r} is not a valid URL (bad host or port)"
+    del port
+    shown = _shown(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"endpoint URL {shown!r} must be http(s)://host[:port], e.g. http://127.0.0.1:5000"
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return (
+            f"endpoint URL {shown!r} carries credentials; remove them (AWS credentials come "
+            "from the usual AWS chain)"
+        )
+    if parts.query or parts.fragment or value.rstrip().endswith(("?", "#")):
+        return f"endpoint URL {shown!r} must not have a query or fragment; remove it"
+    if _CONTROL.search(value) or any(c.isspace() for c in value):
+        return "endpoint URL has white space or a control character; remove it"
+    host = parts.hostname.lower().rstrip(".")
+    address = _ip(host)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if host in _METADATA_HOSTS or (
+        address is not None and any(address in net for net in _METADATA_NETWORKS)
+    ):
+        return (
+            f"endpoint URL {shown!r} points at a link-local or cloud metadata address; "
+            "use the emulator's loopback address (e.g. http://127.0.0.1:5000) or an https URL"
+        )
+    if address is None and re.fullmatch(r"(0x[0-9a-f]+|\d+)(\.(0x[0-9a-f]+|\d+))*", host):
+        return (
+            f"endpoint URL {shown!r} writes an IP address in a numeric shorthand; "
+            "write it in dotted form"
+        )
+    if parts.scheme == "http" and not is_loopback_host(host):
+        return (
+            f"endpoint URL {shown!r} uses plain http off this machine; use https, or http only "
+            "on loopback (localhost, 127.0.0.0/8, ::1)"
+        )
     return None
+
+
+def _shown(value: str) -> str:
+    """``value`` with any ``user:password@`` replaced by ``***@``."""
+    return re.sub(r"(?<=://)[^/?#]*@", "***@", value)
 
 
 def no_control(what: str, max_len: int) -> Rule:
@@ -290,4 +362,77 @@ def s3_bucket_name(value: str) -> str | None:
     for suffix in S3_RESERVED_SUFFIXES:
         if value.endswith(suffix):
             return f"bucket name {value!r} ends with '{suffix}', which S3 reserves"
+
+
+# --------------------------------------------------------------------------
+# Claims put into access tokens (clients[].claims)
+
+#: Claims Cognito sets on access tokens itself: a pre token generation
+#: trigger cannot add or override them (the developer guide's excluded claims
+#: of the pre token generation trigger), plus ``scope``, which the trigger
+#: changes through scopesToAdd / scopesToSuppress only.
+COGNITO_RESERVED_CLAIMS = frozenset(
+    {
+        "acr",
+        "amr",
+        "at_hash",
+        "aud",
+        "auth_time",
+        "azp",
+        "c_hash",
+        "client_id",
+        "device_key",
+        "event_id",
+        "exp",
+        "iat",
+        "identities",
+        "iss",
+        "jti",
+        "nbf",
+        "nonce",
+        "origin_jti",
+        "scope",
+        "sub",
+        "token_use",
+        "username",
+        "version",
+    }
+)
+#: Prefixes Cognito keeps for itself (cognito:groups, cognito:username, ...).
+COGNITO_RESERVED_PREFIXES = ("cognito:",)
+
+#: Claims Auth0 restricts (Auth0 docs, "Create Custom Claims", general
+#: restrictions): setCustomClaim on them is ignored without an error.
+AUTH0_RESTRICTED_CLAIMS = frozenset(
+    {
+        "acr", "act", "active", "amr", "at_hash", "ath", "attest", "aud", "auth_time",
+        "authorization_details", "azp", "c_hash", "client_id", "cnf", "cty", "dest",
+        "entitlements", "events", "exp", "groups", "gty", "htm", "htu", "iat",
+        "internalService", "iss", "jcard", "jku", "jti", "jwe", "jwk", "kid", "may_act",
+        "mky", "nbf", "nonce", "object_id", "org_id", "org_name", "orig", "origid",
+        "permissions", "roles", "rph", "s_hash", "sid", "sip_callid", "sip_cseq_num",
+        "sip_date", "sip_from_tag", "sip_via_branch", "sub", "sub_jwk", "toe", "txn", "typ",
+        "uuid", "vot", "vtm", "x5t#S256",
+    }
+)  # fmt: skip
+#: Namespaces Auth0 refuses for custom claims.
+AUTH0_RESERVED_NAMESPACES = ("auth0.com", "webtask.io", "webtask.run")
+
+#: A claim value (one string, or one item of a list).
+CLAIM_VALUE_MAX = 1024
+#: Items of one list claim.
+CLAIM_LIST_MAX = 50
+#: Lambda: all environment variables of a function together hold at most 4 KB;
+#: the Cognito module passes every client's claims in one of them.
+LAMBDA_ENVIRONMENT_BYTES = 4096
+
+
+def claim_value(value: str) -> str | None:
+    """One string put into a token claim (a value, or one item of a list)."""
+    if not value:
+        return "a claim value is empty; give it a value"
+    if len(value) > CLAIM_VALUE_MAX:
+        return f"a claim value is {len(value)} characters; at most {CLAIM_VALUE_MAX} are allowed"
+    if _CONTROL.search(value):
+        return "a claim value has a control character (newline, tab, ...); remove it"
     return None

@@ -508,4 +508,6 @@ EXAMPLES = {
     "CertificateS3Uri": "s3://my-bucket/ca/idp-ca.pem",
     "CertificateBucketOwnerAccountId": "123456789012",
     "CertificateSecretArn": "arn:aws:secretsmanager:us-west-2:123456789012:secret:idp-ca-AbCdEf",
+    "GatewayIdentifier": "my-gateway-abcde12345",
+    "AgentRuntimeId": "my_agent-AbCdE12345",
 }

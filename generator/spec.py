@@ -19,13 +19,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     PrivateAttr,
     ValidationError,
+    WithJsonSchema,
+    model_validator,
 )
 
 from generator import authorizer, authorizer_spec, providers, rules
 from generator.authorizer_spec import AuthorizerSection, CustomClaim
 from generator.errors import SpecError
+from generator.providers import oidc_presets
 from generator.yaml_source import Document, Mark, Problem, display_name, format_path, merge
 from generator.yaml_source import load as load_yaml
 
@@ -69,6 +73,66 @@ TagKey = _str(rules.tag_key, rules.TAG_KEY_PATTERN)
 TagValue = _str(rules.tag_value, rules.TAG_VALUE_PATTERN)
 PlainName = _str(rules.no_control("name", 255), max_length=255)
 BucketName = _str(rules.s3_bucket_name, rules.S3_BUCKET_PATTERN)
+OidcDiscoveryUrl = _str(oidc_presets.discovery_url_problem)
+EntraTenant = _str(oidc_presets.entra_tenant_problem)
+OktaServer = _str(oidc_presets.okta_server_problem)
+KeycloakUrl = _str(oidc_presets.keycloak_url_problem)
+KeycloakRealm = _str(oidc_presets.keycloak_realm_problem)
+OidcAudience = _str(rules.no_control("audience", 2048), max_length=2048)
+OidcClientId = _str(rules.no_control("client id", 2048), max_length=2048)
+
+
+def _claim_value(value: Any) -> str | tuple[str, ...]:
+    """A value put into a token claim: one string, or a list of strings."""
+    if isinstance(value, str):
+        problem = rules.claim_value(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+    if not isinstance(value, list):
+        kind = "a mapping" if isinstance(value, dict) else f"{type(value).__name__} {value!r}"
+        hint = "; put it in quotes" if isinstance(value, bool | int | float) else ""
+        raise ValueError(f"a claim value is a string or a list of strings, not {kind}{hint}")
+    if not value:
+        raise ValueError("the list is empty; give it at least one string or remove the claim")
+    if len(value) > rules.CLAIM_LIST_MAX:
+        raise ValueError(f"the list has {len(value)} items; at most {rules.CLAIM_LIST_MAX}")
+    for item in value:
+        if not isinstance(item, str):
+            hint = "; put it in quotes" if isinstance(item, bool | int | float) else ""
+            raise ValueError(f"list item {item!r} is not a string{hint}")
+        problem = rules.claim_value(item)
+        if problem:
+            raise ValueError(problem)
+    if len(set(value)) != len(value):
+        raise ValueError("the list repeats a value; list each value once")
+    return tuple(value)
+
+
+_CLAIM_VALUE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "minLength": 1, "maxLength": rules.CLAIM_VALUE_MAX},
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": rules.CLAIM_VALUE_MAX},
+            "minItems": 1,
+            "maxItems": rules.CLAIM_LIST_MAX,
+            "uniqueItems": True,
+        },
+    ]
+}
+ClaimContent = Annotated[
+    str | tuple[str, ...], PlainValidator(_claim_value), WithJsonSchema(_CLAIM_VALUE_SCHEMA)
+]
+
+
+def _claims_field() -> Any:
+    return Field(
+        default_factory=dict,
+        description="Claims put into this client's access tokens: claim name -> a string or "
+        "a list of strings (Cognito: a pre token generation trigger, Auth0: an Action).",
+        json_schema_extra={"propertyNames": {"pattern": r"^[A-Za-z0-9_./:]{1,255}$"}},
+    )
 
 
 class _Model(BaseModel):
@@ -110,6 +174,7 @@ class CognitoClient(_Model):
     access_token_validity_minutes: int = Field(
         default=60, ge=5, le=1440, description="Access token lifetime, 5 minutes to 1 day."
     )
+    claims: dict[str, ClaimContent] = _claims_field()
 
 
 class CognitoSection(_Model):
@@ -143,12 +208,109 @@ class Auth0Client(_Model):
     name: Auth0ClientName
     description: str = Field(default="", max_length=140)
     scopes: list[str] = Field(min_length=1, description="Names from api.scopes.")
+    claims: dict[str, ClaimContent] = _claims_field()
 
 
 class Auth0Section(_Model):
     domain: Hostname = Field(description="Tenant host name, e.g. dev-example.us.auth0.com.")
     api: Auth0Api
     clients: list[Auth0Client] = Field(min_length=1)
+
+
+class EntraPreset(_Model):
+    """Microsoft Entra ID: the tenant, and the access-token version the API's
+    app registration issues (its manifest's accessTokenAcceptedVersion)."""
+
+    tenant_id: EntraTenant = Field(
+        description="The Directory (tenant) ID, a GUID (or a verified domain); not common / "
+        "organizations / consumers."
+    )
+    version: Literal[1, 2] = Field(
+        default=2,
+        description="2: https://login.microsoftonline.com/<tenant>/v2.0 issues the tokens "
+        "(accessTokenAcceptedVersion 2); 1: https://sts.windows.net/<tenant>/ (null or 1).",
+    )
+
+
+class OktaPreset(_Model):
+    """An Okta custom authorization server."""
+
+    domain: Hostname = Field(description="The Okta domain, e.g. dev-123456.okta.com.")
+    authorization_server: OktaServer = Field(
+        default="default", description="'default' or the authorization server's id (aus...)."
+    )
+
+
+class KeycloakPreset(_Model):
+    """A Keycloak realm."""
+
+    url: KeycloakUrl = Field(
+        description="The server's base URL, e.g. https://sso.example.com (with /auth before "
+        "Keycloak 17)."
+    )
+    realm: KeycloakRealm = Field(description="The realm name.")
+
+
+class OidcSection(_Model):
+    """Any OpenID Connect provider (no Terraform resources): where its discovery
+    document is, and which tokens the Gateway accepts."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        json_schema_extra={
+            "oneOf": [{"required": [key]} for key in oidc_presets.SOURCES],
+            "anyOf": [{"required": ["audiences"]}, {"required": ["clients"]}],
+        },
+    )
+
+    discovery_url: OidcDiscoveryUrl | None = Field(
+        default=None,
+        description="The provider's discovery document: <issuer>/.well-known/openid-configuration "
+        "(or RFC 8414 oauth-authorization-server). Or one preset: entra, okta, keycloak.",
+    )
+    entra: EntraPreset | None = None
+    okta: OktaPreset | None = None
+    keycloak: KeycloakPreset | None = None
+    audiences: list[OidcAudience] | None = Field(
+        default=None,
+        min_length=1,
+        description="-> allowedAudience: values of the tokens' aud claim.",
+    )
+    clients: list[OidcClientId] | None = Field(
+        default=None,
+        min_length=1,
+        description="-> allowedClients: values of the tokens' client_id claim.",
+    )
+
+    @property
+    def source_key(self) -> str:
+        """The key naming the identity provider: discovery_url or a preset."""
+        return oidc_presets.source_key(self)
+
+    @model_validator(mode="after")
+    def _one_provider_and_callers(self) -> OidcSection:
+        given = [key for key in oidc_presets.SOURCES if getattr(self, key) is not None]
+        every = ", ".join(oidc_presets.SOURCES[:-1]) + f" or {oidc_presets.SOURCES[-1]}"
+        if not given:
+            raise ValueError(f"names no identity provider; set one of {every}")
+        if len(given) > 1:
+            raise ValueError(
+                f"sets both {' and '.join(given)}; set exactly one of {every} (a preset "
+                "derives the discovery URL)"
+            )
+        if not self.audiences and not self.clients:
+            raise ValueError(
+                "needs audiences (matched against aud) or clients (matched against client_id), "
+                "or both; the Gateway refuses an authorizer that checks neither"
+            )
+        for key in ("audiences", "clients"):
+            values = getattr(self, key) or []
+            twice = sorted({v for v in values if values.count(v) > 1})
+            if twice:
+                raise ValueError(f"{key} lists {', '.join(twice)} twice; remove one")
+        return self
 
 
 class LocalState(_Model):
@@ -192,13 +354,22 @@ class Spec(_Model):
 
     format: Literal[1] = Field(default=1, description="Spec format version.")
     extends: str | None = Field(
-        default=None, description="A spec file (relative) merged under this one."
+        default=None,
+        description="A spec file merged under this one, relative to this file and inside "
+        "its directory (environments/).",
     )
     name: EnvName = Field(description="Must equal the file name without .yaml.")
-    provider: Literal["cognito", "auth0"]
+    provider: Literal["cognito", "auth0", "oidc"]
     gateway: GatewayName = Field(description="Logical gateway name, used in derived names.")
-    region: Region | None = Field(default=None, description="AWS region (required for cognito).")
+    region: Region | None = Field(
+        default=None, description="AWS region (required for cognito; authgen attach's default)."
+    )
     protected: bool = Field(default=False, description="Deletion protection on; destroy refused.")
+    retired: bool = Field(
+        default=False,
+        description="Plan and apply the destruction of every resource of this environment "
+        "(refused while protected); afterwards the file can be deleted.",
+    )
     endpoint_url: EndpointUrl | None = Field(
         default=None,
         description="Cognito only: a local emulator URL (AUTHGEN_ENDPOINT_URL overrides).",
@@ -207,14 +378,25 @@ class Spec(_Model):
     state: State = Field(default_factory=lambda: LocalState(backend="local"))
     cognito: CognitoSection | None = None
     auth0: Auth0Section | None = None
+    oidc: OidcSection | None = None
     authorizer: AuthorizerSection
 
     _path: Path | None = PrivateAttr(default=None)
+    _marks: dict[tuple, Mark] = PrivateAttr(default_factory=dict)
 
     @property
     def path(self) -> Path | None:
         """The file this spec was loaded from."""
         return self._path
+
+    def where(self, *key: str | int) -> str:
+        """``file:line:col`` of the value at ``key`` (or of its nearest written
+        ancestor, e.g. the file's first line for a derived default), else the file."""
+        for n in range(len(key), -1, -1):
+            mark = self._marks.get(key[:n])
+            if mark is not None:
+                return str(mark)
+        return display_name(self._path) if self._path else self.name
 
     @property
     def full_scopes(self) -> list[str]:
@@ -223,14 +405,22 @@ class Spec(_Model):
 
     def with_endpoint(self, url: str | None) -> Spec:
         """A copy pointing at ``url`` (AUTHGEN_ENDPOINT_URL); specs of providers
-        that take no endpoint (auth0) are unchanged."""
-        if not url or not providers.get(self.provider).takes_endpoint_url:
+        that take no endpoint (auth0) are unchanged. ``url`` is checked for
+        every provider (it is the endpoint of every AWS API authgen calls)."""
+        if not url:
             return self
         problem = rules.endpoint_url(url)
         if problem:
             raise SpecError([f"AUTHGEN_ENDPOINT_URL: {problem}"])
-        copy = self.model_copy(update={"endpoint_url": url})
-        copy._path = self._path
+        if not providers.get(self.provider).takes_endpoint_url:
+            return self
+        return self.evolve(endpoint_url=url)
+
+    def evolve(self, **update: Any) -> Spec:
+        """A copy with ``update`` applied (not validated again: callers pass
+        checked values), still knowing the file and places it came from."""
+        copy = self.model_copy(update=update)
+        copy._path, copy._marks = self._path, self._marks
         return copy
 
 
@@ -301,6 +491,7 @@ def load(path: Path | str) -> Spec:
         raise SpecError(_format(problems))
     assert spec is not None
     spec._path = path
+    spec._marks = doc.marks
     return spec
 
 
@@ -332,6 +523,19 @@ def _extended(doc: Document, path: Path, seen: tuple[Path, ...]) -> Document | N
     extends = doc.data["extends"]
     where = doc.mark_for(("extends",))
     base = (path.parent / extends).resolve() if isinstance(extends, str) else None
+    # The chain stays in the directory of the environment file (environments/):
+    # that is what `authgen changed` watches and what a review sees.
+    home = (seen[0] if seen else path.resolve()).parent
+    if base is not None and (Path(extends).is_absolute() or not base.is_relative_to(home)):
+        doc.problems.append(
+            Problem(
+                where,
+                ("extends",),
+                f"{extends!r} is outside {display_name(home)}/; a base spec must live in the "
+                "same directory as the environment files (or below it): move it there",
+            )
+        )
+        return None
     if base is None or not base.is_file():
         doc.problems.append(
             Problem(where, ("extends",), f"no such spec file {extends!r}; fix the path")
@@ -546,6 +750,12 @@ class _Checker:
                 f"endpoint_url is for {takers} (a local emulator); remove it",
                 key=True,
             )
+        if data.get("retired") is True and data.get("protected") is True:
+            self.add(
+                ("retired",),
+                "retired: true while protected: true; set protected: false and apply that first "
+                "(it lifts deletion protection), then retire the environment",
+            )
         state = data.get("state")
         if isinstance(state, dict) and state.get("backend") == "s3" and state.get("region") is None:
             self.add(("state",), "state.region is required (no region to take it from); add it")
@@ -589,8 +799,12 @@ class _Checker:
         names = self.unique(clients, (section, "clients"), "client", "rename one")
         for i, client in enumerate(clients if isinstance(clients, list) else []):
             self.client_scopes(_get(client, "scopes"), (section, "clients", i, "scopes"), defined)
+        self.client_claims(entry)
         if defined:
-            self.allowed_scopes([entry.scope_string(identifier, s) for s in defined])
+            full = [entry.scope_string(identifier, s) for s in defined]
+            held = _held_scopes(clients, lambda s: entry.scope_string(identifier, s))
+            self.allowed_scopes(full, held, section)
+            self.authorizer_demands(section, held)
         self.allowed_callers(entry, list(names), identifier)
 
     def allowed_callers(
@@ -643,13 +857,159 @@ class _Checker:
                 self.add((*path, j), f"scope '{scope}' is listed twice; remove one")
             listed.add(scope)
 
-    def allowed_scopes(self, full: list[str]) -> None:
+    def allowed_scopes(self, full: list[str], held: dict[str, set[str]], section: str) -> None:
         allowed = _get(self.data, "authorizer", "allowed_scopes")
         for j, scope in enumerate(allowed if isinstance(allowed, list) else []):
             if isinstance(scope, str) and scope not in full:
                 carried = ", ".join(full)
                 message = f"'{scope}' is not a scope of this environment (tokens carry: {carried})"
                 self.add(("authorizer", "allowed_scopes", j), message)
+            elif isinstance(scope, str) and held and not any(scope in s for s in held.values()):
+                self.add(
+                    ("authorizer", "allowed_scopes", j),
+                    f"no client is granted '{scope}' ({', '.join(held)}); grant it under "
+                    f"{section}.clients[].scopes or remove it",
+                )
+
+    def client_claims(self, entry: providers.Provider) -> None:
+        """Claim names the provider will really put into a token, and what its
+        way of adding them needs (the entry says: Cognito's feature tier and
+        trigger configuration size)."""
+        section = entry.section
+        clients = _get(self.data, section, "clients")
+        for i, client in enumerate(clients if isinstance(clients, list) else []):
+            claims = _get(client, "claims")
+            if not isinstance(claims, dict):
+                continue
+            for name in claims:
+                path = (section, "clients", i, "claims", name)
+                if not isinstance(name, str):
+                    self.add(path, f"claim name {name!r} is not a string; put it in quotes", True)
+                    continue
+                problem = authorizer.claim_name_problem(name) or entry.claim_problem(name)
+                if problem:
+                    self.add(path, problem, key=True)
+        section_data = self.data.get(section)
+        if isinstance(section_data, dict):
+            for path, message in entry.claims_problems(section_data):
+                self.add(path, message)
+
+    def authorizer_demands(self, section: str, held: dict[str, set[str]]) -> None:
+        """Every custom_claims rule is met by some client's tokens, and one
+        client's tokens meet every rule (and allowed_scopes) together."""
+        demands = _get(self.data, "authorizer", "custom_claims")
+        clients = _get(self.data, section, "clients")
+        emitted = {
+            c["name"]: c.get("claims") if isinstance(c.get("claims"), dict) else {}
+            for c in (clients if isinstance(clients, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("name"), str)
+        }
+        narrowed = _get(self.data, "authorizer", "allowed_clients")
+        if isinstance(narrowed, list) and narrowed:
+            emitted = {n: c for n, c in emitted.items() if n in narrowed} or emitted
+        if not isinstance(demands, list) or not demands or not emitted:
+            return
+        passing = set(emitted)
+        reasons: dict[str, str] = {}
+        broken = False
+        for i, rule in enumerate(demands):
+            claim = _get(rule, "claim")
+            if not isinstance(claim, str) or _rule_shape(rule) is None:
+                continue  # the rule itself is reported where it is wrong
+            path = ("authorizer", "custom_claims", i)
+            holders = {name: claims[claim] for name, claims in emitted.items() if claim in claims}
+            if not holders:
+                self.add(
+                    path,
+                    f"no client emits claim '{claim}' (clients: {', '.join(emitted)}); add it "
+                    f"under {section}.clients[].claims",
+                )
+                broken = True
+                continue
+            misses = {name: _claim_miss(rule, claim, value) for name, value in holders.items()}
+            if all(misses.values()):
+                self.add(
+                    path,
+                    "no client's tokens satisfy it: "
+                    + "; ".join(f"{name} {why}" for name, why in misses.items())
+                    + f"; change the claim under {section}.clients[].claims or the rule",
+                )
+                broken = True
+                continue
+            for name in set(emitted) - {n for n, why in misses.items() if not why}:
+                reasons.setdefault(name, f"fails custom_claims[{i}]")
+            passing &= {n for n, why in misses.items() if not why}
+        allowed = _get(self.data, "authorizer", "allowed_scopes")
+        if isinstance(allowed, list) and allowed and held:
+            for name in list(passing):
+                if not held.get(name, set()) & set(allowed):
+                    reasons.setdefault(name, "holds none of allowed_scopes")
+                    passing.discard(name)
+        if not passing and not broken:
+            self.add(
+                ("authorizer", "custom_claims"),
+                "no one client's tokens pass every rule together (the Gateway checks them all): "
+                + "; ".join(f"{name} {why}" for name, why in reasons.items())
+                + f"; give one client everything under {section}.clients[]",
+            )
+
+
+def _held_scopes(clients: Any, scope_string: Any) -> dict[str, set[str]]:
+    """Client name -> the full scope strings its tokens carry."""
+    return {
+        c["name"]: {scope_string(s) for s in c["scopes"] if isinstance(s, str)}
+        for c in (clients if isinstance(clients, list) else [])
+        if isinstance(c, dict)
+        and isinstance(c.get("name"), str)
+        and isinstance(c.get("scopes"), list)
+    }
+
+
+def _rule_shape(rule: Any) -> tuple[str, str] | None:
+    """(type, operator) of a custom_claims entry when it is well formed (an
+    entry the API's rules refuse is reported there, and only there)."""
+    claim, value, values = _get(rule, "claim"), _get(rule, "value"), _get(rule, "values")
+    if not isinstance(claim, str) or authorizer.claim_name_problem(claim):
+        return None
+    for item in [value] if value is not None else values if isinstance(values, list) else []:
+        if authorizer.match_value_problem(item):
+            return None
+    kind = _get(rule, "type") or "STRING"
+    operator = _get(rule, "operator") or "EQUALS"
+    if (kind, operator) == ("STRING", "EQUALS") and isinstance(_get(rule, "value"), str):
+        return kind, operator
+    if (kind, operator) == ("STRING_ARRAY", "CONTAINS") and isinstance(_get(rule, "value"), str):
+        return kind, operator
+    if (kind, operator) == ("STRING_ARRAY", "CONTAINS_ANY") and isinstance(
+        _get(rule, "values"), list
+    ):
+        return kind, operator
+    return None
+
+
+def _claim_miss(rule: Any, claim: str, emitted: Any) -> str:
+    """Why a token carrying ``claim: emitted`` fails ``rule`` ('' when it passes)."""
+    kind, operator = _rule_shape(rule) or ("", "")
+    if kind == "STRING":
+        if isinstance(emitted, list):
+            return (
+                f"emits {claim} as a list, but the rule has type STRING (use type STRING_ARRAY "
+                "with CONTAINS or CONTAINS_ANY, or emit one string)"
+            )
+        expected = rule["value"]
+        return "" if emitted == expected else f"emits {claim}: {emitted!r}, not {expected!r}"
+    if not isinstance(emitted, list):
+        return (
+            f"emits {claim} as a string, but the rule has type STRING_ARRAY (use type STRING "
+            "with EQUALS, or emit a list)"
+        )
+    if operator == "CONTAINS":
+        expected = rule["value"]
+        return "" if expected in emitted else f"emits {claim}: {list(emitted)} without {expected!r}"
+    wanted = rule["values"]
+    if any(v in emitted for v in wanted):
+        return ""
+    return f"emits {claim}: {list(emitted)} with none of {list(wanted)}"
 
 
 def _cross_checks(data: dict[str, Any], doc: Document, stem: str) -> list[Problem]:

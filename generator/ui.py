@@ -111,9 +111,14 @@ class ConsoleReporter:
         if self.json:
             print(json.dumps(document, indent=2, sort_keys=True), flush=True)
 
+    @property
+    def interactive(self) -> bool:
+        """stdin is a terminal."""
+        return sys.stdin.isatty()
+
     def ask(self, question: str) -> str | None:
         """The question on stderr, the answer from stdin; ``None`` without a terminal."""
-        if not sys.stdin.isatty():
+        if not self.interactive:
             return None
         self._pause()
         print(question, end="", file=sys.stderr, flush=True)
@@ -222,6 +227,8 @@ def plan_summary_renderable(summary: Mapping[str, Any]):
     parts: list[Any] = [
         Text(f"REPLACEMENT: {warning}", style="bold red") for warning in summary["warnings"]
     ]
+    if plan_summary.banner(summary):
+        parts.insert(0, Text(plan_summary.banner(summary) or "", style="bold red"))
     if summary["resources"]:
         table = Table(title=f"authgen plan: {summary['environment']}", title_justify="left")
         table.add_column("Action")
@@ -266,6 +273,8 @@ def plan_table_renderable(outcomes: Sequence[PlanOutcome]):
             result, style = Text(f"error: {o.error}", style="red"), ""
         else:
             text = plan_summary.counts_line(o.summary)
+            if o.summary.get("mode") == "retire":
+                text = f"retiring: {text}"
             result, style = Text(text, style="yellow" if o.changes else "green"), ""
         breaking = len(o.summary["warnings"]) if o.summary else 0
         table.add_row(o.name, result, Text(str(breaking), style="bold red" if breaking else style))

@@ -117,17 +117,30 @@ def fresh_moto(tmp_path) -> MotoServer:
 
 @pytest.fixture(scope="module")
 def moto_plus(tmp_path_factory):
-    """``moto_plus(slow={"CreateUserPool": 8})`` starts tests/support/moto_plus.py
-    (stock moto plus the operations it lacks here; ``slow`` makes it sleep
-    before those operations) on a free 127.0.0.1 port. Every server started is
-    stopped by pid after the test module."""
+    """``moto_plus(*slow)`` starts an emulator of this test module's own
+    through tests/support/moto_plus.py (authgen's emulator: moto plus the
+    Cognito operations and refusals it lacks; ``slow`` items like ``"CreateUserPoolClient=3"``
+    slow an operation down; ``account`` is the AWS account it answers as,
+    moto's MOTO_ACCOUNT_ID); every one started is stopped after the module."""
+
     pytest.importorskip("moto", reason="moto is not installed (make setup)")
     servers: list[MotoServer] = []
 
-    def start(slow: dict[str, float] | None = None) -> MotoServer:
-        flags = [f"--slow={operation}={seconds}" for operation, seconds in (slow or {}).items()]
+    def start(*slow: str, account: str | None = None) -> MotoServer:
+        launcher = list(MOTO_PLUS)
+        for item in slow:
+            launcher += ["--slow", item]
         log = tmp_path_factory.mktemp("moto-plus") / "moto.log"
-        server = start_moto(log_path=log, launcher=[*MOTO_PLUS, *flags])
+        saved = os.environ.get("MOTO_ACCOUNT_ID")
+        if account:
+            os.environ["MOTO_ACCOUNT_ID"] = account  # the child inherits it
+        try:
+            server = start_moto(log_path=log, launcher=launcher)
+        finally:
+            if saved is None:
+                os.environ.pop("MOTO_ACCOUNT_ID", None)
+            else:
+                os.environ["MOTO_ACCOUNT_ID"] = saved
         servers.append(server)
         return server
 

@@ -41,6 +41,7 @@ COGNITO = textwrap.dedent(
       clients:
         - name: gateway-client
           scopes: [read, write]
+          claims: {department: engineering, groups: [admins, ops]}
         - name: reporting
           scopes: [read]
     """

@@ -57,7 +57,7 @@ def test_terraform_missing_is_one_line(project, tmp_path, terraform_bin):
     empty = tmp_path / "bin"
     empty.mkdir()
     env = cli_env(PATH=str(empty), AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9")
-    for command in (["plan", "local"], ["apply", "local", "--auto-approve"]):
+    for command in (["plan", "local"], ["destroy", "local", "--auto-approve"]):
         result = run(project, *command, env=env)
         assert result.code == 1, result
         assert result.stderr == (
@@ -171,7 +171,9 @@ def test_unknown_environment_is_one_line(project):
 
 
 def test_destroy_without_a_terminal_or_auto_approve_is_refused_before_anything(project):
-    result = run(project, "destroy", "local", env=cli_env(AUTHGEN_ENDPOINT_URL="http://x:9"))
+    result = run(
+        project, "destroy", "local", env=cli_env(AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9")
+    )
     assert result.code == 1, result
     assert error_line(result) == (
         "error: destroy local needs a confirmation and stdin is not a terminal; "
@@ -192,7 +194,7 @@ def test_plan_all_with_only_emulated_environments_and_no_endpoint(project):
 
 
 def test_token_before_any_apply_says_to_apply(project):
-    result = run(project, "token", "local", env=cli_env(AUTHGEN_ENDPOINT_URL="http://x:9"))
+    result = run(project, "token", "local", env=cli_env(AUTHGEN_ENDPOINT_URL="http://127.0.0.1:9"))
     assert result.code == 1, result
     assert error_line(result) == (
         "error: local: not applied here (no build/local/); run 'authgen apply local' first, "

@@ -92,6 +92,8 @@ def test_kill_9_mid_apply_leaves_no_terraform_running_and_a_rerun_converges_or_s
     project = make_project(tmp_path / "project", {NAME: local_spec(NAME)})
     env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
     build = project / "build" / NAME
+    planned = run(project, "plan", NAME, env=env)
+    assert planned.code == 0, planned
     proc = subprocess.Popen(
         [sys.executable, "-m", "generator", "apply", NAME, "--auto-approve"],
         cwd=project,
@@ -148,19 +150,22 @@ def test_kill_9_mid_apply_leaves_no_terraform_running_and_a_rerun_converges_or_s
     assert in_state <= _clients(cognito)
     assert not (project / "authorizers" / f"{NAME}.json").exists()
 
-    # Run again: it says an earlier run did not finish, and completes; or, when
-    # the killed run's saved plan is stale by now (part of it was applied), it
-    # refuses that plan, applies nothing, and says to plan again: then one
-    # more apply (which plans afresh) completes.
+    # The killed apply's saved plan is stale now (it was made with no state): refused.
+    refused = run(project, "apply", NAME, "--auto-approve", env=env)
+    assert refused.code == 1, refused
+    assert f"the saved plan build/{NAME}/tfplan is stale: a state was written since" in (
+        refused.stderr
+    )
+    # Plan and apply again: it completes, and says an earlier run did not finish.
+    replanned = run(project, "plan", NAME, env=env)
+    assert replanned.code == 0, replanned
     again = run(project, "apply", NAME, "--auto-approve", env=env)
-    assert "Traceback" not in again.stderr
-    if again.code != 0:
-        assert again.code == 1, again
-        assert "is stale" in again.stderr and f"run 'authgen plan {NAME}' again" in again.stderr
-        done = run(project, "apply", NAME, "--auto-approve", env=env)
-        assert done.code == 0, done
-    notes = [line for line in again.stderr.splitlines() if "An earlier run did not finish" in line]
-    assert len(notes) == 1, again
+    assert again.code == 0, again
+    assert "Traceback" not in replanned.stderr + again.stderr
+    notes = [
+        line for line in replanned.stderr.splitlines() if "An earlier run did not finish" in line
+    ]
+    assert len(notes) == 1, replanned
     assert f"authgen (pid {proc.pid}) was stopped during terraform apply" in notes[0]
     # (it may list the domain too, when the kill landed before authgen read
     # that its creation completed; the note says whatever is not in the state)

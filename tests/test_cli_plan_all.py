@@ -59,7 +59,7 @@ def test_plan_all_plans_in_parallel_and_one_failure_does_not_stop_the_others(
     names = [row.split("│")[1].strip() for row in rows if row.split("│")[1].strip()]
     assert names == ["alpha", "beta", "gamma"], result
     row = {row.split("│")[1].strip(): row for row in rows if row.split("│")[1].strip()}
-    assert "Plan: 4 to create" in row["alpha"] and "Plan: 4 to create" in row["beta"]
+    assert "Plan: 9 to create" in row["alpha"] and "Plan: 9 to create" in row["beta"]
     assert "error:" in row["gamma"]
     # the failing one is named, once, on stderr, with terraform's reason
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
@@ -70,7 +70,7 @@ def test_plan_all_plans_in_parallel_and_one_failure_does_not_stop_the_others(
     for name in ("alpha", "beta"):
         build = project / "build" / name
         assert (build / "tfplan").is_file()
-        assert json.loads((build / "plan.json").read_text())["counts"]["create"] == 4
+        assert json.loads((build / "plan.json").read_text())["counts"]["create"] == 9
         assert (locks / f"{name}.terraform.lock.hcl").is_file()
     assert not (project / "build" / "gamma" / "tfplan").exists()
     assert (locks / "gamma.terraform.lock.hcl").read_text() == PINNED_ELSEWHERE

@@ -135,22 +135,28 @@ def test_plan_writes_a_saved_plan_and_its_masked_summary(project, planned):
     result = planned.result
     assert result.code == 0, result
     assert "saved plan: build/local/tfplan; summary: build/local/plan.md" in result.stdout
-    assert "Plan: 4 to create, 0 to update, 0 to replace, 0 to delete" in result.stdout
+    assert "Plan: 9 to create, 0 to update, 0 to replace, 0 to delete" in result.stdout
     # not a terminal: the table is not wrapped at 80 columns, addresses stay whole
     assert f"│ create │ {CLIENT}" in result.stdout
     # progress lines while terraform runs (stderr is not a terminal here)
-    assert "[local] Plan: 4 to add, 0 to change, 0 to destroy." in result.stderr
+    assert "[local] Plan: 9 to add, 0 to change, 0 to destroy." in result.stderr
     assert (project.build / "tfplan").is_file()
 
     summary = json.loads((project.build / "plan.json").read_text())
     assert summary["environment"] == "local"
     assert summary["changes"] is True
-    assert summary["counts"]["create"] == 4
+    assert summary["counts"]["create"] == 9
     assert {r["address"]: r["action"] for r in summary["resources"]} == {
         "module.auth.aws_cognito_user_pool.this": "create",
         "module.auth.aws_cognito_resource_server.this": "create",
         "module.auth.aws_cognito_user_pool_domain.this": "create",
         CLIENT: "create",
+        # the pre token generation trigger that puts the client's claims in its tokens
+        "module.auth.aws_iam_role.this[0]": "create",
+        "module.auth.aws_iam_role_policy.this[0]": "create",
+        "module.auth.aws_cloudwatch_log_group.this[0]": "create",
+        "module.auth.aws_lambda_function.this[0]": "create",
+        "module.auth.aws_lambda_permission.this[0]": "create",
     }
     markdown = (project.build / "plan.md").read_text()
     assert markdown.startswith("<!-- authgen-plan:local -->\n")
@@ -175,7 +181,7 @@ def test_apply_applies_the_saved_plan_without_planning_again(project, planned, a
     # terraform neither planned nor initialised again ...
     assert "[local] Plan:" not in result.stderr
     assert "Initializing" not in result.stderr
-    assert "[local] Apply complete! Resources: 4 added, 0 changed, 0 destroyed." in result.stderr
+    assert "[local] Apply complete! Resources: 9 added, 0 changed, 0 destroyed." in result.stderr
     # ... the plan file `plan` wrote was used up: removed (it holds the prior
     # state, secrets included) with its fingerprint ...
     assert planned.plan_mtime is not None
@@ -193,7 +199,7 @@ def test_the_authorizer_file_holds_what_moto_holds(project, applied, cognito, em
     assert text == json.dumps(doc, indent=2) + "\n"
     assert list(doc) == ["customJWTAuthorizer"]
     inner = doc["customJWTAuthorizer"]
-    assert list(inner) == ["discoveryUrl", "allowedClients"]
+    assert list(inner) == ["discoveryUrl", "allowedClients", "allowedScopes", "customClaims"]
 
     pool = _pool(cognito)
     assert inner["allowedClients"] == _client_ids(cognito, pool["Id"])
@@ -380,29 +386,36 @@ def test_no_client_secret_in_any_output_or_file(project, applied, logged_plan, r
 # failures after an apply
 
 
-def test_apply_against_a_dead_endpoint_keeps_the_authorizer_file(project, applied):
+def test_a_plan_against_a_dead_endpoint_leaves_nothing_to_apply(project, applied):
     before = project.authorizer.read_bytes()
     state = (project.build / "terraform.tfstate").read_bytes()
     dead = f"http://127.0.0.1:{free_port()}"
-    result = project("apply", "local", "--auto-approve", AUTHGEN_ENDPOINT_URL=dead)
+    result = project("plan", "local", AUTHGEN_ENDPOINT_URL=dead)
     assert result.code == 1, result
     line = error_line(result)
     assert line.startswith("error: terraform plan failed (exit code 1): ")
     assert dead.removeprefix("http://") in line
     assert result.stdout == ""
+    # the failed plan is no saved plan: apply --auto-approve refuses, terraform never runs
+    applied_again = project("apply", "local", "--auto-approve", AUTHGEN_ENDPOINT_URL=dead)
+    assert applied_again.code == 1, applied_again
+    assert "no saved plan to apply" in error_line(applied_again)
     assert project.authorizer.read_bytes() == before
     assert (project.build / "terraform.tfstate").read_bytes() == state
 
 
 def test_a_failed_destroy_keeps_the_authorizer_file(project, applied, cognito):
-    """Stock moto has no DeleteResourceServer: terraform destroy fails there.
-    Keep this test last in the file: it half-destroys the environment."""
+    """Stock moto has no DeleteResourceServer: applying the destruction plan
+    fails there. Keep this test last in the file: it half-destroys the
+    environment."""
     before = project.authorizer.read_bytes()
     result = project("destroy", "local", "--auto-approve")
     assert result.code == 1, result
+    assert "Destroying local: this plan destroys every resource" in result.stdout  # shown first
     line = error_line(result)
-    assert line.startswith("error: terraform destroy failed (exit code 1): ")
+    assert line.startswith("error: terraform apply failed (exit code 1): ")
     assert "DeleteResourceServer" in line
     assert project.authorizer.read_bytes() == before
-    assert "destroyed" not in result.stdout
+    assert (project.root / "environments" / "locks" / "local.applied.json").is_file()
+    assert "destroyed local" not in result.stdout
     assert _pool(cognito)  # the pool is still there (its resource server blocks it)

@@ -1,6 +1,7 @@
-"""``make demo`` end to end, in a copy of the project: start moto, apply
-environments/local.yaml with the real AWS provider, write
-authorizers/local.json, verify, stop moto.
+"""``make demo`` end to end, in a copy of the project: start the emulator,
+apply environments/local.yaml with the real AWS provider, write
+authorizers/local.json, verify with a real token (claims included), stop the
+emulator.
 
 The demo finds the AWS provider itself (TF_CLI_CONFIG_FILE is unset for it,
 so it looks for a filesystem mirror as it would on a newcomer's machine); the
@@ -62,7 +63,7 @@ def test_make_demo_applies_verifies_and_stops_the_emulator(tmp_path, aws_mirror)
     assert "Traceback" not in proc.stderr
 
     assert f"demo: hashicorp/aws comes from the filesystem mirror {aws_mirror}" in proc.stdout
-    match = re.search(r"demo: Cognito emulator \(moto\) on (\S+), pid (\d+)", proc.stdout)
+    match = re.search(r"demo: Cognito emulator on (\S+), pid (\d+)", proc.stdout)
     assert match, shown
     url, pid = match[1], int(match[2])
     assert url.startswith("http://127.0.0.1:")
@@ -74,10 +75,15 @@ def test_make_demo_applies_verifies_and_stops_the_emulator(tmp_path, aws_mirror)
     assert inner["discoveryUrl"].startswith(f"{url}/us-west-2_")
     assert inner["discoveryUrl"].endswith("/.well-known/openid-configuration")
     assert len(inner["allowedClients"]) == 1
-    # verify ran with --no-token (moto has no token endpoint yet), saying so:
-    # discovery, issuer and JWKS passed, the token rows were left out on request
-    assert "no token endpoint yet" in proc.stdout and "(--no-token)" in proc.stdout
-    assert "not requested: --no-token" in proc.stdout and "0 failed" in proc.stdout
+    assert inner["allowedScopes"] == ["gateway-resource-server/read"]
+    assert [c["inboundTokenClaimName"] for c in inner["customClaims"]] == ["department", "groups"]
+    # verify ran with a real token from the emulator: every row passed, none skipped,
+    # the claims the pool's trigger put into the token included
+    assert re.search(r"\b\d+ passed, 0 failed, 0 skipped\b", proc.stdout), shown
+    assert "SKIP" not in proc.stdout and "FAIL" not in proc.stdout
+    assert "department equals 'engineering'" in proc.stdout
+    assert "groups contains 'admins'" in proc.stdout
+    assert "claims in gateway-client's tokens (pre token generation trigger): " in proc.stdout
     # the closing report
     assert "demo: done. Made on the emulator:" in proc.stdout
     assert f"app client ids (client_credentials, with a secret): {inner['allowedClients'][0]}" in (

@@ -64,10 +64,11 @@ IAM_ONLY_ACTIONS = {"s3:ListBucket": ("ListObjectsV2", "ListObjects")}
 
 # Actions that IAM cannot scope to a user pool ARN: CreateUserPool (no pool
 # exists yet), DescribeUserPoolDomain (the request names only the domain),
-# GetCallerIdentity (no resource at all).
+# ListUserPools (a listing), GetCallerIdentity (no resource at all).
 STAR_ACTIONS = {
     "cognito-idp:CreateUserPool",
     "cognito-idp:DescribeUserPoolDomain",
+    "cognito-idp:ListUserPools",
     "sts:GetCallerIdentity",
 }
 USER_POOL_ARN = re.compile(r"arn:aws:cognito-idp:[^:]+:[^:]+:userpool/\*")

@@ -13,7 +13,7 @@ import pytest
 
 from generator import providers, spec
 from generator.errors import AuthgenError, AuthorizerError
-from generator.providers import auth0, cognito
+from generator.providers import auth0, cognito, oidc
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,11 +28,12 @@ def staging() -> spec.Spec:
     return spec.load(REPO / "environments" / "staging.yaml")
 
 
-def test_the_registry_knows_cognito_and_auth0_in_order():
-    assert providers.names() == ("cognito", "auth0")
+def test_the_registry_knows_cognito_auth0_and_oidc_in_order():
+    assert providers.names() == ("cognito", "auth0", "oidc")
     assert providers.get("cognito") is cognito.PROVIDER
     assert providers.get("auth0") is auth0.PROVIDER
-    assert providers.choices() == "cognito or auth0"
+    assert providers.get("oidc") is oidc.PROVIDER
+    assert providers.choices() == "cognito, auth0 or oidc"
 
 
 @pytest.mark.parametrize("name", ["okta", "", None, 3])
@@ -42,7 +43,7 @@ def test_an_unknown_provider_is_not_found(name):
 
 def test_get_of_an_unknown_provider_is_one_user_error():
     with pytest.raises(
-        AuthgenError, match=r"^provider 'okta' is not supported; use cognito or auth0$"
+        AuthgenError, match=r"^provider 'okta' is not supported; use cognito, auth0 or oidc$"
     ):
         providers.get("okta")
 
@@ -50,9 +51,11 @@ def test_get_of_an_unknown_provider_is_one_user_error():
 @pytest.mark.parametrize("entry", providers.REGISTRY, ids=lambda e: e.name)
 def test_every_entry_has_its_section_module_and_templates(entry):
     assert entry.section in spec.Spec.model_fields
-    assert (REPO / "templates" / entry.templates).is_dir()
     if entry.module is not None:
+        assert (REPO / "templates" / entry.templates).is_dir()
         assert (REPO / entry.module / "main.tf").is_file()
+    else:  # no Terraform: nothing to render, the spec gives the outputs
+        assert entry.templates is None
     (section_model,) = [
         t
         for t in typing.get_args(spec.Spec.model_fields[entry.section].annotation)

@@ -88,6 +88,28 @@ def test_auth0_root_uses_the_auth0_module():
     assert data["domain"] == "dev-example.us.auth0.com"
 
 
+def test_client_claims_reach_the_modules_split_by_type(tmp_path):
+    """Terraform types a map's values alike: string claims and list claims go
+    to the modules as two maps, and neither key is written when empty."""
+    text = (
+        (REPO / "environments" / "staging.yaml")
+        .read_text()
+        .replace(
+            '      scopes: ["invoke:gateway"]\n',
+            '      scopes: ["invoke:gateway"]\n'
+            "      claims: {https://example.com/team: platform, teams: [a, b]}\n",
+        )
+    )
+    path = tmp_path / "staging.yaml"
+    path.write_text(text)
+    data = json.loads(render.render(spec.load(path))[render.TFVARS])
+    (client,) = data["clients"]
+    assert client["claims"] == {"https://example.com/team": "platform"}
+    assert client["list_claims"] == {"teams": ["a", "b"]}
+    plain = json.loads(render.render(load_example("dev"))[render.TFVARS])
+    assert not {"claims", "list_claims"} & set(plain["clients"][0])
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

@@ -30,6 +30,10 @@ class Recorder:
         self.said: list[tuple[str, Any]] = []
         self.answers = list(answers)
 
+    @property
+    def interactive(self) -> bool:
+        return bool(self.answers) and self.answers[0] is not None
+
     def line(self, text: str = "") -> None:
         self.said.append(("line", text))
 
@@ -88,12 +92,16 @@ def test_every_command_is_a_module_with_help_flags_and_run():
         "apply",
         "destroy",
         "state",
+        "leftovers",
         "authorizer",
         "token",
         "verify",
+        "attach",
         "changed",
         "atlantis",
         "schema",
+        "emulator",
+        "init",
     ]
     for command in commands.COMMANDS:
         assert command.__doc__ and command.HELP
@@ -173,6 +181,7 @@ def test_console_reporter_does_not_ask_without_a_terminal(monkeypatch, capsys):
     import io
 
     monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))  # a pipe, not a terminal
+    assert ConsoleReporter().interactive is False
     assert ConsoleReporter().ask("Apply? ") is None
     assert capsys.readouterr().err == ""
 

@@ -79,6 +79,8 @@ def test_every_pattern_under_the_authorizer_compiles_and_has_a_working_example()
                 walk(part)
 
     walk(authorizer.SHAPE)
+    for identifier in ("GatewayIdentifier", "AgentRuntimeId"):  # authgen attach checks these
+        walk(identifier)
     assert {"DiscoveryUrl", "AllowedScopeType", "VpcIdentifier"} <= set(patterns)
     for name, pattern in patterns.items():
         assert service_model._compiled(pattern), f"{name}: {pattern!r} does not compile"

@@ -207,7 +207,9 @@ def test_endpoint_override(tmp_path):
 
 
 def test_custom_claims_convert_to_the_api_shape(tmp_path):
-    text = MINIMAL.format(name="qa", gateway="gw") + textwrap.dedent(
+    text = MINIMAL.format(name="qa", gateway="gw").replace(
+        "scopes: [read]}", "scopes: [read], claims: {dept: eng, groups: [admins], roles: [b]}}"
+    ) + textwrap.dedent(
         """\
         authorizer:
           custom_claims:

@@ -100,6 +100,13 @@ CASES = [
         "dev.yaml:4:9: region: region 'oregon' is not an AWS region name",
     ),
     (
+        "retired-while-protected",
+        "dev.yaml",
+        GOOD + "protected: true\nretired: true\n",
+        "dev.yaml:16:10: retired: retired: true while protected: true; set protected: false and "
+        "apply that first",
+    ),
+    (
         "duplicate-yaml-key",
         "dev.yaml",
         edit(GOOD, "region: us-west-2", "region: us-west-2\nregion: us-east-1"),
@@ -535,3 +542,155 @@ def test_pure_python_parser_gives_the_same_messages(project, capsys, monkeypatch
         assert with_python.split("YAML:")[0] == with_default.split("YAML:")[0]
     else:
         assert with_python == with_default
+
+
+# --- clients[].claims and what the authorizer demands of them ---------------------------
+
+WITH_CLAIMS = edit(
+    GOOD,
+    "      scopes: [read, write]\n",
+    "      scopes: [read, write]\n"
+    "      claims:\n"
+    "        department: engineering\n"
+    "        groups: [admins, ops]\n",
+)
+
+CLAIM_CASES = [
+    (
+        "cognito-reserved-claim",
+        edit(WITH_CLAIMS, "        department: engineering\n", "        client_id: x\n"),
+        "environments/dev.yaml:16:9: cognito.clients[0].claims.client_id: claim 'client_id' is "
+        "reserved by Cognito (it sets such claims itself); a pre token generation trigger "
+        "cannot add or override it: use another name",
+    ),
+    (
+        "cognito-prefix-claim",
+        edit(WITH_CLAIMS, "        department: engineering\n", "        'cognito:groups': x\n"),
+        "environments/dev.yaml:16:9: cognito.clients[0].claims.cognito:groups: claim "
+        "'cognito:groups' is reserved by Cognito (it sets such claims itself); a pre token "
+        "generation trigger cannot add or override it: use another name",
+    ),
+    (
+        "claim-name-charset",
+        edit(WITH_CLAIMS, "        department: engineering\n", "        cost-center: x\n"),
+        "environments/dev.yaml:16:9: cognito.clients[0].claims.cost-center: 'cost-center' "
+        "contains a character the API does not allow: '-'; use letters, digits, '.', '/', ':' "
+        "and '_'",
+    ),
+    (
+        "claim-value-number",
+        edit(WITH_CLAIMS, "department: engineering", "department: 42"),
+        "environments/dev.yaml:16:21: cognito.clients[0].claims.department: a claim value is a "
+        "string or a list of strings, not int 42; put it in quotes",
+    ),
+    (
+        "claims-on-lite",
+        edit(WITH_CLAIMS, "cognito:\n", "cognito:\n  feature_tier: LITE\n"),
+        "environments/dev.yaml:6:17: cognito.feature_tier: feature tier LITE cannot put claims "
+        "into access tokens (cognito.clients[0].claims): the V3_0 pre token generation trigger "
+        "needs ESSENTIALS or PLUS; set feature_tier: ESSENTIALS or remove the claims",
+    ),
+    (
+        "custom-claim-nobody-emits",
+        WITH_CLAIMS
+        + "authorizer:\n  custom_claims:\n    - {claim: department, value: engineering}\n"
+        "    - {claim: costcenter, value: cc1}\n",
+        "environments/dev.yaml:21:7: authorizer.custom_claims[1]: no client emits claim "
+        "'costcenter' (clients: gateway-client); add it under cognito.clients[].claims",
+    ),
+    (
+        "custom-claim-other-value",
+        WITH_CLAIMS + "authorizer:\n  custom_claims:\n    - {claim: department, value: sales}\n",
+        "environments/dev.yaml:20:7: authorizer.custom_claims[0]: no client's tokens satisfy it: "
+        "gateway-client emits department: 'engineering', not 'sales'; change the claim under "
+        "cognito.clients[].claims or the rule",
+    ),
+    (
+        "custom-claim-string-rule-on-a-list",
+        WITH_CLAIMS + "authorizer:\n  custom_claims:\n    - {claim: groups, value: admins}\n",
+        "environments/dev.yaml:20:7: authorizer.custom_claims[0]: no client's tokens satisfy it: "
+        "gateway-client emits groups as a list, but the rule has type STRING (use type "
+        "STRING_ARRAY with CONTAINS or CONTAINS_ANY, or emit one string); change the claim "
+        "under cognito.clients[].claims or the rule",
+    ),
+    (
+        "custom-claim-contains-missing",
+        WITH_CLAIMS + "authorizer:\n  custom_claims:\n"
+        "    - {claim: groups, type: STRING_ARRAY, operator: CONTAINS, value: root}\n",
+        "environments/dev.yaml:20:7: authorizer.custom_claims[0]: no client's tokens satisfy it: "
+        "gateway-client emits groups: ['admins', 'ops'] without 'root'; change the claim under "
+        "cognito.clients[].claims or the rule",
+    ),
+    (
+        "custom-claim-array-rule-on-a-string",
+        WITH_CLAIMS + "authorizer:\n  custom_claims:\n"
+        "    - {claim: department, type: STRING_ARRAY, operator: CONTAINS_ANY, values: [a]}\n",
+        "environments/dev.yaml:20:7: authorizer.custom_claims[0]: no client's tokens satisfy it: "
+        "gateway-client emits department as a string, but the rule has type STRING_ARRAY (use "
+        "type STRING with EQUALS, or emit a list); change the claim under "
+        "cognito.clients[].claims or the rule",
+    ),
+    (
+        "allowed-scope-no-client-holds",
+        edit(WITH_CLAIMS, "scopes: [read, write]\n      claims", "scopes: [read]\n      claims")
+        + "authorizer:\n  allowed_scopes: [gateway-resource-server/write]\n",
+        "environments/dev.yaml:19:20: authorizer.allowed_scopes[0]: no client is granted "
+        "'gateway-resource-server/write' (gateway-client); grant it under "
+        "cognito.clients[].scopes or remove it",
+    ),
+    (
+        "auth0-restricted-claim",
+        edit(
+            AUTH0,
+            '      scopes: ["invoke:gateway"]\n',
+            '      scopes: ["invoke:gateway"]\n      claims: {groups: [a]}\n',
+        ),
+        "environments/dev.yaml:14:16: auth0.clients[0].claims.groups: claim 'groups' is "
+        "restricted by Auth0 (it would be left out of the token silently): use another name, "
+        "e.g. a namespaced 'https://example.com/groups'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "expected"), CLAIM_CASES, ids=[c[0] for c in CLAIM_CASES]
+)
+def test_claims_bad_input_is_one_line(project, capsys, case, content, expected):
+    (project / "environments" / "dev.yaml").write_text(content)
+    code = main(["validate", "dev"])
+    captured = capsys.readouterr()
+    assert code == 1, captured
+    assert captured.err.strip().splitlines() == [expected]
+    assert captured.out == ""
+
+
+def test_one_client_must_pass_every_rule_together(project, capsys):
+    """Each rule is met by some client, but no one client meets them all."""
+    content = edit(
+        WITH_CLAIMS,
+        "        groups: [admins, ops]\n",
+        "        groups: [admins, ops]\n    - name: reader\n      scopes: [read]\n"
+        "      claims: {team: blue}\n",
+    ) + (
+        "authorizer:\n  custom_claims:\n    - {claim: department, value: engineering}\n"
+        "    - {claim: team, value: blue}\n"
+    )
+    (project / "environments" / "dev.yaml").write_text(content)
+    assert main(["validate", "dev"]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "environments/dev.yaml:23:5: authorizer.custom_claims: no one client's tokens pass every "
+        "rule together (the Gateway checks them all): reader fails custom_claims[0]; "
+        "gateway-client fails custom_claims[1]; give one client everything under "
+        "cognito.clients[]"
+    ]
+
+
+def test_claims_that_meet_the_rules_validate(project, capsys):
+    content = WITH_CLAIMS + (
+        "authorizer:\n  allowed_scopes: [gateway-resource-server/read]\n  custom_claims:\n"
+        "    - {claim: department, value: engineering}\n"
+        "    - {claim: groups, type: STRING_ARRAY, operator: CONTAINS, value: admins}\n"
+        "    - {claim: groups, type: STRING_ARRAY, operator: CONTAINS_ANY, values: [x, ops]}\n"
+    )
+    (project / "environments" / "dev.yaml").write_text(content)
+    assert main(["validate", "dev"]) == 0, capsys.readouterr().err

@@ -420,7 +420,7 @@ def _state_and_cloud_agree(tmp_path: Path, env, server, name: str) -> None:
 def slow_emulator(moto_plus, tf_cli_config):
     """A moto of its own whose CreateUserPool takes 10 s: the first apply holds
     the state lock that long, so the two runs overlap."""
-    server = moto_plus(slow={"CreateUserPool": 10})
+    server = moto_plus("CreateUserPool=10")
     env = cli_env(AUTHGEN_ENDPOINT_URL=server.url, TF_CLI_CONFIG_FILE=str(tf_cli_config), CI="true")
     project = make_project(Path(server.log_path).parent / "boot", {"race": s3_spec("race")})
     boot = run(project, "state", "bootstrap", "race", env=env)

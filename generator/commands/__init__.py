@@ -18,9 +18,13 @@ from types import ModuleType
 from generator.commands import (
     apply,
     atlantis,
+    attach,
     authorizer,
     changed,
     destroy,
+    emulator,
+    init,
+    leftovers,
     plan,
     render,
     schema,
@@ -38,12 +42,16 @@ COMMANDS: tuple[ModuleType, ...] = (
     apply,
     destroy,
     state,
+    leftovers,
     authorizer,
     token,
     verify,
+    attach,
     changed,
     atlantis,
     schema,
+    emulator,
+    init,
 )
 
 

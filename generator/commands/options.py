@@ -62,11 +62,35 @@ def credentials(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--token-endpoint", metavar="URL", help="override the token endpoint")
     parser.add_argument(
+        "--scope",
+        action="append",
+        metavar="SCOPE",
+        help="ask for this scope instead of the spec's (repeatable; Entra: "
+        "api://<app>/.default, Okta: a custom scope)",
+    )
+    parser.add_argument(
+        "--audience",
+        metavar="AUD",
+        help="ask for this audience instead of the spec's (Auth0-like servers)",
+    )
+    parser.add_argument(
         "--wait",
         type=float,
         default=120.0,
         metavar="SECONDS",
         help="retry DNS and connection errors this long (a new Cognito domain takes a while)",
+    )
+
+
+def discovery_wait(parser: argparse.ArgumentParser) -> None:
+    """``--wait``: how long plan / apply of a provider without Terraform
+    (oidc) retry DNS and connection errors of its discovery URL."""
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="oidc: retry DNS and connection errors of the discovery URL this long (default 30)",
     )
 
 

@@ -1,7 +1,9 @@
 """``authgen plan ENV | --all``: render, init, plan; a saved plan and its summary.
 
-Per environment: ``build/ENV/tfplan`` (what ``apply`` applies), and the
-masked summary as ``plan.json`` and ``plan.md``. With several environments
+Per environment: ``build/ENV/tfplan`` (what ``apply`` applies, exactly),
+``tfplan.basis.json`` (what it was made from), and the masked summary as
+``plan.json`` and ``plan.md``. A ``retired: true`` environment plans the
+destruction of all its resources, and its summary says so. With several environments
 they are planned in parallel (bounded by the CPU count, ``-j``); one failure
 does not stop the others and one table sums them up. Every spec is checked
 before any terraform runs. Exit 2 with ``--detailed-exitcode`` when any
@@ -13,19 +15,20 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from generator.commands import options
+from generator.commands import direct_steps, options
 from generator.commands.steps import (
     PLAN_FILE,
     load_spec,
     ready_runner,
     refuse_local_state_in_ci,
+    refuse_retiring_protected,
     render_into,
     run_lock,
     state_lock_explained,
     targets,
     write_plan_files,
 )
-from generator.errors import AuthgenError
+from generator.errors import AuthgenError, os_error_message
 from generator.project import Project
 from generator.report import PlanOutcome
 from generator.yaml_source import display_name
@@ -46,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.state_lock(parser)
     options.local_state(parser)
     options.environments(parser, many=True)
+    options.discovery_wait(parser)
     parser.add_argument(
         "--detailed-exitcode",
         action="store_true",
@@ -57,23 +61,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def plan_environment(
-    project: Project, spec: Spec, args: argparse.Namespace, progress: ProgressSink
+    project: Project,
+    spec: Spec,
+    args: argparse.Namespace,
+    progress: ProgressSink,
+    report: Reporter | None = None,
 ) -> PlanOutcome:
-    """render -> init -> plan -> show -json -> masked summary files.
+    """render -> init -> what the plan is made from -> plan -> show -json ->
+    masked summary files.
 
-    ``show -json`` loads the providers again (seconds for hashicorp/aws), so
-    it runs only when the plan has changes; an unchanged plan's summary says so.
-    In CI, local state is refused first (``--allow-local-state``).
+    What the plan is made from (the state's serial and lineage, the root's
+    fingerprint) is kept next to it (``plan_basis``): ``apply`` refuses the
+    plan once any of it moved. A ``retired: true`` spec plans the destruction
+    of everything. ``show -json`` loads the providers again (seconds for
+    hashicorp/aws), so it runs only when the plan has changes; an unchanged
+    plan's summary says so. Day 2 (``safety``): an earlier unfinished run is
+    reported (on ``report``), a spec that moves the environment is refused
+    before planning, and what the plan deletes or replaces goes into the
+    summary (``protection``). A provider without Terraform resources (oidc) is
+    planned without terraform (``direct_steps.plan``). In CI, local state is
+    refused first (``--allow-local-state``).
     """
-    from generator import plan_summary
+    from generator import plan_basis, plan_summary
+    from generator.commands import safety
+
+    if not direct_steps.uses_terraform(spec):
+        return direct_steps.plan(project, spec, args)
 
     refuse_local_state_in_ci(spec, args)
+    mode = "retire" if spec.retired else "apply"
     with run_lock(project, spec, "plan"), state_lock_explained(project, spec, args, "plan"):
+        if spec.retired:
+            refuse_retiring_protected(project, spec)
         directory = render_into(project, spec)
         runner = ready_runner(project, spec, args, progress)
-        result = runner.plan(directory / PLAN_FILE)
+        if report is not None:
+            safety.unfinished_runs(spec, runner, report)
+        safety.check_place(spec, runner)
+        plan_path = directory / PLAN_FILE
+        plan_basis.forget(plan_path)
+        basis = plan_basis.capture(runner, spec.name, mode)
+        result = runner.plan(plan_path, destroy=spec.retired)
+        plan_basis.record(plan_path, basis)
         shown = runner.show_json(result.path) if result.changes else {}
-        summary = plan_summary.summarize(shown, environment=spec.name)
+        summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
+        try:
+            safety.review_plan(spec, shown, summary)
+        except AuthgenError:
+            safety.forget_plan(result.path)
+            raise
     files = write_plan_files(directory, summary)
     return PlanOutcome(spec.name, changes=result.changes, summary=summary, files=files)
 
@@ -88,10 +124,14 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
     if many:
         outcomes = _plan_many(project, specs, args, report)
     else:
-        outcomes = [plan_environment(project, specs[0], args, report.progress(specs[0].name))]
+        spec = specs[0]
+        outcomes = [plan_environment(project, spec, args, report.progress(spec.name), report)]
         report.done()
     for outcome in outcomes:
-        if outcome.summary and not many:
+        _warn_destructive(report, outcome)
+        if outcome.summary and not many and "diff" in outcome.summary:
+            direct_steps.show_plan(report, project, outcome)
+        elif outcome.summary and not many:
             report.plan_summary(outcome.summary)
             build = project.build_dir(outcome.name)
             report.line(
@@ -110,6 +150,7 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
                     "error": o.error,
                     "counts": o.summary["counts"] if o.summary else None,
                     "warnings": o.summary["warnings"] if o.summary else [],
+                    "protection": o.summary.get("protection") if o.summary else None,
                     "files": o.files,
                 }
                 for o in outcomes
@@ -134,12 +175,35 @@ def _plan_many(
 
     def one(spec: Spec) -> PlanOutcome:
         try:
-            return plan_environment(project, spec, args, report.progress(spec.name))
+            return plan_environment(project, spec, args, report.progress(spec.name), report)
         except AuthgenError as err:
             report.error(f"{spec.name}: error: {err}")
             return PlanOutcome(spec.name, error=str(err))
+        except OSError as err:
+            message = os_error_message(err)
+            report.error(f"{spec.name}: error: {message}")
+            return PlanOutcome(spec.name, error=message)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = list(pool.map(one, specs))
     report.done()
     return outcomes
+
+
+def _warn_destructive(report: Reporter, outcome: PlanOutcome) -> None:
+    """The loud lines of a plan that deletes or replaces live objects."""
+    guard = (outcome.summary or {}).get("protection") or {}
+    findings = guard.get("findings") or []
+    if not findings:
+        return
+    verdict = "apply will REFUSE it" if guard.get("refused") else "apply will ask first"
+    report.error(
+        f"WARNING: {outcome.name}: this plan deletes or replaces {len(findings)} live "
+        f"object{'s' if len(findings) != 1 else ''}; {verdict}"
+    )
+    for finding in findings:
+        verb = "replaced" if finding["action"] == "replace" else "deleted"
+        line = f"  {finding['address']} ({finding['what']}) would be {verb}: {finding['why']}"
+        report.error(line + (f"; {finding['blocked']}" if finding.get("blocked") else ""))
+    if guard.get("way_out"):
+        report.error(f"  {guard['way_out']}")

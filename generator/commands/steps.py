@@ -107,18 +107,13 @@ def ready_runner(
     ``migrate_state``: copy the state of the previous back end into the new
     one (``authgen state migrate``).
     """
+    from generator import providers
     from generator.render import minimum_terraform_version
-    from generator.terraform import Runner, TerraformFailed
+    from generator.terraform import TerraformFailed
 
-    plugin_dir = getattr(args, "plugin_dir", None)
-    runner = Runner(
-        project.build_dir(spec.name),
-        lock_file=project.lock_file(spec.name),
-        plugin_dir=Path(plugin_dir) if plugin_dir else None,
-        on_event=progress,
-        min_version=minimum_terraform_version(spec),
-        lock_timeout=getattr(args, "lock_timeout", None),
-    )
+    module = providers.get(spec.provider).module
+    if module:
+        project.vendored_module(module)  # terraform init needs it: one line if missing
     directory = project.build_dir(spec.name)
     reconfigure = (
         spec.endpoint_url is not None
@@ -127,8 +122,12 @@ def ready_runner(
         and not migrate_state
     )
     try:
-        runner.init(
-            upgrade=getattr(args, "upgrade", False),
+        return environment_runner(
+            project,
+            spec.name,
+            args,
+            progress,
+            min_version=minimum_terraform_version(spec),
             reconfigure=reconfigure,
             migrate_state=migrate_state,
         )
@@ -145,6 +144,36 @@ def ready_runner(
                 f"{display_name(directory / '.terraform')} and run this again)"
             ) from None
         raise
+
+
+def environment_runner(
+    project: Project,
+    name: str,
+    args: argparse.Namespace,
+    progress: ProgressSink,
+    *,
+    min_version: str,
+    reconfigure: bool = False,
+    migrate_state: bool = False,
+) -> Runner:
+    """``ready_runner`` by environment name (also for an environment known
+    only from its record, whose root needs at least ``min_version``)."""
+    from generator.terraform import Runner
+
+    plugin_dir = getattr(args, "plugin_dir", None)
+    runner = Runner(
+        project.build_dir(name),
+        lock_file=project.lock_file(name),
+        plugin_dir=Path(plugin_dir) if plugin_dir else None,
+        on_event=progress,
+        min_version=min_version,
+        lock_timeout=getattr(args, "lock_timeout", None),
+    )
+    runner.init(
+        upgrade=getattr(args, "upgrade", False),
+        reconfigure=reconfigure,
+        migrate_state=migrate_state,
+    )
     return runner
 
 
@@ -201,22 +230,24 @@ def refuse_local_state_in_ci(spec: Spec, args: argparse.Namespace) -> None:
 
 @contextmanager
 def state_lock_explained(
-    project: Project, spec: Spec, args: argparse.Namespace, command: str
+    project: Project, spec: Spec | str, args: argparse.Namespace, command: str
 ) -> Iterator[None]:
     """Terraform's "state locked" error as one line: who holds the lock, doing
-    what, since when, its ID, and how to wait (``--lock-timeout``)."""
+    what, since when, its ID, and how to wait (``--lock-timeout``). ``spec``:
+    the environment, or its name (one known only from its record)."""
     from generator.terraform import StateLocked
 
+    name = spec if isinstance(spec, str) else spec.name
     try:
         yield
     except StateLocked as err:
         raise LockError(
             lock_message(
-                spec.name,
+                name,
                 command,
                 err.lock,
                 waited=getattr(args, "lock_timeout", None),
-                build=display_name(project.build_dir(spec.name)),
+                build=display_name(project.build_dir(name)),
             )
         ) from None
 
@@ -250,6 +281,11 @@ def _lock_time(created: str) -> str:
 def applied_outputs(runner: Runner, spec: Spec) -> dict[str, Any]:
     """The Terraform outputs of an applied environment (secrets included:
     callers pass them on, never print them)."""
+    if spec.retired:
+        raise AuthgenError(
+            f"{spec.name}: retired: true; a retired environment has no resources to read "
+            f"(apply retires it: 'authgen plan {spec.name}', then 'authgen apply {spec.name}')"
+        )
     outputs = runner.outputs()
     if not outputs:
         raise AuthgenError(
@@ -260,15 +296,25 @@ def applied_outputs(runner: Runner, spec: Spec) -> dict[str, Any]:
 
 def run_lock(project: Project, spec: Spec, command: str) -> RunLock:
     """The lock that keeps a second run off the environment while ``command`` runs."""
+    return environment_lock(project, spec.name, command)
+
+
+def environment_lock(project: Project, name: str, command: str) -> RunLock:
+    """``run_lock`` by environment name (for an environment known only from its record)."""
     from generator.run_lock import RunLock, lock_path
 
-    return RunLock(
-        lock_path(project.build_dir(spec.name)), command=f"authgen {command} {spec.name}"
-    )
+    return RunLock(lock_path(project.build_dir(name)), command=f"authgen {command} {name}")
 
 
-def confirm(report: Reporter, question: str, *, action: str, expect: str = "yes") -> None:
-    """Ask on a terminal; refuse without one (pipelines pass --auto-approve).
+def confirm(
+    report: Reporter,
+    question: str,
+    *,
+    action: str,
+    expect: str = "yes",
+    flag: str = "--auto-approve",
+) -> None:
+    """Ask on a terminal; refuse without one (pipelines pass ``flag``).
 
     ``action`` names what needs the answer, for the error without a terminal;
     any answer but ``expect`` cancels.
@@ -276,11 +322,35 @@ def confirm(report: Reporter, question: str, *, action: str, expect: str = "yes"
     answer = report.ask(f"{question} Type '{expect}' to proceed: ")
     if answer is None:
         raise AuthgenError(
-            f"{action} needs a confirmation and stdin is not a terminal; "
-            "pass --auto-approve to proceed"
+            f"{action} needs a confirmation and stdin is not a terminal; pass {flag} to proceed"
         )
     if answer.strip() != expect:
         raise AuthgenError("cancelled; nothing was changed")
+
+
+def record_applied(project: Project, path: Path) -> bool:
+    """Keep the record of the environment of spec file ``path`` (written
+    before terraform applies, so that a partial apply is recorded too);
+    whether it changed. The spec is read as its file says (no
+    AUTHGEN_ENDPOINT_URL)."""
+    from generator import records, spec
+
+    return records.write(project, records.of_spec(project, spec.load(path)))
+
+
+def refuse_retiring_protected(project: Project, spec: Spec) -> None:
+    """A retirement is refused while the environment's record says it was last
+    applied with deletion protection on (Cognito would refuse the deletion
+    half-way): protection must be lifted by an apply first."""
+    from generator import records
+
+    record = records.load(project, spec.name)
+    if record is not None and record.protected:
+        raise AuthgenError(
+            f"{display_name(spec.path or project.spec_path(spec.name))}: retired: true, but "
+            f"{spec.name} was last applied with protected: true (deletion protection is on); "
+            "unprotect it first: set protected: false without retired, apply that, then retire it"
+        )
 
 
 def write_plan_files(directory: Path, summary: dict[str, Any]) -> list[str]:
@@ -343,18 +413,34 @@ def credentials(
 ) -> ClientCredentials:
     """Client credentials for ``spec``: from Terraform outputs at run time, or
     ``--client-id`` with the secret in AUTHGEN_CLIENT_SECRET. Never stored.
-    The provider's entry says what the token request asks for."""
+    The provider's entry says what the token request asks for; ``--scope`` and
+    ``--audience`` replace that. A provider without Terraform (oidc) takes the
+    token endpoint from its discovery document."""
+    from dataclasses import replace
+
     from generator import providers
 
     entry = providers.get(spec.provider)
     names = entry.client_names(spec)
     name = args.client or (names[0] if names else None)
     if name is not None and name not in names:
+        known = ", ".join(names) or "none: pass --client-id"
+        raise AuthgenError(f"--client {name!r}: no such client in {spec.name} (clients: {known})")
+    secret = os.environ.get("AUTHGEN_CLIENT_SECRET") if args.client_id else None
+    if args.client_id and not secret:
+        raise AuthgenError("--client-id needs the client secret in AUTHGEN_CLIENT_SECRET")
+    if not args.client_id and name is None:
         raise AuthgenError(
-            f"--client {name!r}: no such client in {spec.name} (clients: {', '.join(names)})"
+            f"{spec.name}: the spec names no client; pass --client-id with the secret in "
+            "AUTHGEN_CLIENT_SECRET"
         )
     outputs: dict[str, Any] = {}
-    if not (args.client_id and args.token_endpoint):
+    direct_outputs = entry.spec_outputs(spec)
+    if direct_outputs is not None:
+        from generator import direct
+
+        outputs = direct_outputs if args.token_endpoint else direct.outputs(spec, wait=args.wait)
+    elif not (args.client_id and args.token_endpoint):
         if not project.build_dir(spec.name).is_dir():
             raise AuthgenError(
                 f"{spec.name}: not applied here (no {display_name(project.build_dir(spec.name))}/);"
@@ -366,14 +452,6 @@ def credentials(
         report.done()
     if args.client_id:
         client_id = args.client_id
-        secret = os.environ.get("AUTHGEN_CLIENT_SECRET")
-        if not secret:
-            raise AuthgenError("--client-id needs the client secret in AUTHGEN_CLIENT_SECRET")
-    elif name is None:
-        raise AuthgenError(
-            f"{spec.name}: the spec names no client; pass --client-id with the secret in "
-            "AUTHGEN_CLIENT_SECRET"
-        )
     else:
         client_id = (outputs.get("client_ids") or {}).get(name)
         secret = (outputs.get("client_secrets") or {}).get(name)
@@ -381,10 +459,24 @@ def credentials(
             raise AuthgenError(
                 f"{spec.name}: no id or secret for client {name!r} in the outputs; apply first"
             )
-    return entry.token_request(
+    request = entry.token_request(
         spec,
         name,
         token_endpoint=args.token_endpoint or outputs.get("token_endpoint"),
         client_id=client_id,
         client_secret=secret,
     )
+    scopes = [s for value in getattr(args, "scope", None) or [] for s in value.split()]
+    if scopes:
+        request = replace(request, scopes=tuple(scopes))
+    if getattr(args, "audience", None):
+        request = replace(request, audience=args.audience)
+    methods = outputs.get("token_endpoint_auth_methods_supported")
+    if (
+        request.auth_method is None
+        and isinstance(methods, list)
+        and "client_secret_basic" not in methods
+        and "client_secret_post" in methods
+    ):
+        request = replace(request, auth_method="client_secret_post")
+    return request

@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, report: Reporter) -> int:
     """Load the file, get credentials (unless --no-token), run the checks."""
-    from generator import authorizer, verify
+    from generator import authorizer, providers, verify
 
     project = Project.find()
     (path,) = targets(project, args)
@@ -58,6 +58,8 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
         "--client": args.client,
         "--client-id": args.client_id,
         "--token-endpoint": args.token_endpoint,
+        "--scope": args.scope,
+        "--audience": args.audience,
     }
     asked = [flag for flag, value in client_flags.items() if value]
     if args.no_token and asked:
@@ -74,7 +76,12 @@ def run(args: argparse.Namespace, report: Reporter) -> int:
                 raise  # a client was asked for: not having it is an error of its own
             problem = str(err)  # the token row fails with it (fail closed)
     checks = verify.verify(
-        doc, credentials=creds, credentials_problem=problem, no_token=args.no_token, wait=args.wait
+        doc,
+        credentials=creds,
+        credentials_problem=problem,
+        no_token=args.no_token,
+        wait=args.wait,
+        advise=providers.get(spec.provider).advisor(spec),
     )
     report.checks(checks, title=f"authgen verify: {spec.name} ({display_name(file)})")
     report.emit(

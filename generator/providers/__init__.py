@@ -8,13 +8,14 @@ A new provider is one new module in this package and one line in
 from __future__ import annotations
 
 from generator.errors import AuthgenError
-from generator.providers import auth0, cognito
+from generator.providers import auth0, cognito, oidc
 from generator.providers.base import Provider, full_scopes, section_of
 
 #: Every provider entry, in the order messages list them.
 REGISTRY: tuple[Provider, ...] = (
     cognito.PROVIDER,
     auth0.PROVIDER,
+    oidc.PROVIDER,
 )
 
 _BY_NAME: dict[str, Provider] = {entry.name: entry for entry in REGISTRY}

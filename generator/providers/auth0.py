@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from generator import rules
 from generator.errors import AuthorizerError
+from generator.providers.base import client_vars
 
 if TYPE_CHECKING:
+    from generator.leftovers import Leftover, StateResource
     from generator.spec import Spec
     from generator.tokens import ClientCredentials
 
@@ -32,6 +35,12 @@ class Auth0:
     templates = "auth0"
     #: What ``authorizer_members`` yields (the spec may narrow it).
     authorizer_keys = ("allowedAudience",)
+    #: What ``protected: true`` keeps from being deleted or replaced.
+    guarded = {
+        "auth0_resource_server": "API",
+        "auth0_client": "application",
+        "auth0_client_grant": "client grant",
+    }
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """The permission name as it is."""
@@ -47,8 +56,17 @@ class Auth0:
         return {
             "domain": spec.auth0.domain,
             "api": spec.auth0.api.model_dump(),
-            "clients": [client.model_dump() for client in spec.auth0.clients],
+            "clients": [client_vars(client) for client in spec.auth0.clients],
         }
+
+    def spec_outputs(self, spec: Spec) -> None:
+        """None: the outputs come from Terraform."""
+        return None
+
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
+        """The tenant domain."""
+        assert spec.auth0 is not None
+        return {"domain": spec.auth0.domain}
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
         """``allowedAudience``: the API identifier(s), sorted."""
@@ -90,10 +108,58 @@ class Auth0:
             audience=spec.auth0.api.identifier,
         )
 
+    def advisor(self, spec: Spec) -> None:
+        """None: verify's rows word its pitfalls already."""
+        return None
+
     def describe(self, spec: Spec) -> str:
         """The tenant domain."""
         assert spec.auth0 is not None
         return spec.auth0.domain
+
+    def claim_problem(self, name: str) -> str | None:
+        """Claims Auth0 restricts are dropped from tokens without an error."""
+        if name in rules.AUTH0_RESTRICTED_CLAIMS:
+            return (
+                f"claim {name!r} is restricted by Auth0 (it would be left out of the token "
+                f"silently): use another name, e.g. a namespaced 'https://example.com/{name}'"
+            )
+        for namespace in rules.AUTH0_RESERVED_NAMESPACES:
+            if namespace in name:
+                return f"claim {name!r} uses the {namespace} namespace, which Auth0 reserves"
+        return None
+
+    def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        """An Action on credentials-exchange adds claims on every plan."""
+        return []
+
+    def deletion_blocked(self, resource_type: str, before: Mapping[str, Any]) -> str | None:
+        """None: Auth0 has no deletion protection of its own."""
+        return None
+
+    def location(self, spec: Spec) -> dict[str, str]:
+        """The tenant domain."""
+        assert spec.auth0 is not None
+        return {"provider": self.name, "domain": spec.auth0.domain}
+
+    def relocated(self, spec: Spec, place: Mapping[str, str]) -> Spec:
+        """``spec`` pointed at the recorded tenant."""
+        assert spec.auth0 is not None
+        domain = place.get("domain") or spec.auth0.domain
+        return spec.evolve(auth0=spec.auth0.model_copy(update={"domain": domain}))
+
+    def leftovers(self, spec: Spec, resources: list[StateResource]) -> list[Leftover]:
+        """Applications named like the spec's clients, their grants for the
+        API, and the API, that the state does not hold (see ``auth0_objects``)."""
+        from generator.providers import auth0_objects
+
+        return auth0_objects.find(spec, resources)
+
+    def delete_leftover(self, spec: Spec, leftover: Leftover) -> None:
+        """Delete one object ``leftovers`` reported."""
+        from generator.providers import auth0_objects
+
+        auth0_objects.delete(spec, leftover)
 
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """The API and its permissions, the applications, the audience."""

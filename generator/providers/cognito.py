@@ -8,13 +8,17 @@ accepts them by ``allowedClients``; scopes read ``<identifier>/<name>``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from generator import rules
 from generator.errors import AuthorizerError
+from generator.providers.base import claims_by_client, client_vars
 
 if TYPE_CHECKING:
+    from generator.leftovers import Leftover, StateResource
     from generator.spec import Spec
     from generator.tokens import ClientCredentials
 
@@ -50,6 +54,13 @@ class Cognito:
     templates = "cognito"
     #: What ``authorizer_members`` yields (the spec may narrow it).
     authorizer_keys = ("allowedClients",)
+    #: What ``protected: true`` keeps from being deleted or replaced.
+    guarded = {
+        "aws_cognito_user_pool": "user pool",
+        "aws_cognito_user_pool_client": "app client",
+        "aws_cognito_user_pool_domain": "domain",
+        "aws_cognito_resource_server": "resource server",
+    }
 
     def scope_string(self, identifier: str, scope: str) -> str:
         """``<resource server identifier>/<scope name>``."""
@@ -75,8 +86,16 @@ class Cognito:
             "feature_tier": c.feature_tier,
             "deletion_protection": spec.protected,
             "resource_server": c.resource_server.model_dump(),
-            "clients": [client.model_dump() for client in c.clients],
+            "clients": [client_vars(client) for client in c.clients],
         }
+
+    def spec_outputs(self, spec: Spec) -> None:
+        """None: the outputs come from Terraform."""
+        return None
+
+    def provider_values(self, spec: Spec) -> dict[str, Any]:
+        """The AWS region."""
+        return {"region": spec.region}
 
     def authorizer_members(self, outputs: Mapping[str, Any]) -> dict[str, list[str]]:
         """``allowedClients``: the app client ids, sorted."""
@@ -111,9 +130,105 @@ class Cognito:
         scopes = tuple(self.scope_string(rs.identifier, s) for s in granted)
         return ClientCredentials(self.name, token_endpoint, client_id, client_secret, scopes=scopes)
 
+    def advisor(self, spec: Spec) -> None:
+        """None: verify's rows word its pitfalls already."""
+        return None
+
     def describe(self, spec: Spec) -> str:
         """The AWS region."""
         return spec.region or ""
+
+    def claim_problem(self, name: str) -> str | None:
+        """Claims Cognito sets itself cannot be added by a trigger."""
+        if name in rules.COGNITO_RESERVED_CLAIMS or name.startswith(
+            rules.COGNITO_RESERVED_PREFIXES
+        ):
+            return (
+                f"claim {name!r} is reserved by Cognito (it sets such claims itself); a pre token "
+                "generation trigger cannot add or override it: use another name"
+            )
+        return None
+
+    def claims_problems(self, section: Mapping[str, Any]) -> list[tuple[tuple, str]]:
+        """Claims need the V3_0 pre token generation trigger (ESSENTIALS or
+        PLUS), which gets every client's claims in one Lambda environment
+        variable (4 KB for all of them)."""
+        clients = section.get("clients")
+        config = claims_by_client(clients)
+        if not config:
+            return []
+        problems = []
+        if section.get("feature_tier") == "LITE":
+            first = next(
+                i
+                for i, c in enumerate(clients)
+                if isinstance(c, dict) and isinstance(c.get("claims"), dict) and c["claims"]
+            )
+            problems.append(
+                (
+                    ("cognito", "feature_tier"),
+                    f"feature tier LITE cannot put claims into access tokens (cognito.clients"
+                    f"[{first}].claims): the V3_0 pre token generation trigger needs ESSENTIALS "
+                    "or PLUS; set feature_tier: ESSENTIALS or remove the claims",
+                )
+            )
+        size = len(json.dumps(config, separators=(",", ":")).encode())
+        if size > rules.LAMBDA_ENVIRONMENT_BYTES - 100:
+            problems.append(
+                (
+                    ("cognito", "clients"),
+                    f"the claims of all clients come to {size} bytes; the pre token generation "
+                    f"trigger receives them in a Lambda environment variable (at most "
+                    f"{rules.LAMBDA_ENVIRONMENT_BYTES} bytes in all): shorten or remove claims",
+                )
+            )
+        return problems
+
+    def deletion_blocked(self, resource_type: str, before: Mapping[str, Any]) -> str | None:
+        """A user pool whose deletion protection is on: Cognito refuses to
+        delete it, after terraform deleted everything that depends on it."""
+        if (
+            resource_type == "aws_cognito_user_pool"
+            and before.get("deletion_protection") == "ACTIVE"
+        ):
+            return (
+                "its deletion protection is on, and Cognito refuses to delete it: terraform "
+                "would delete its clients, domain and resource server first, then fail"
+            )
+        return None
+
+    def location(self, spec: Spec) -> dict[str, str]:
+        """The region, and the endpoint when it is not AWS's."""
+        place = {"provider": self.name, "region": spec.region or ""}
+        if spec.endpoint_url:
+            place["endpoint"] = spec.endpoint_url
+        return place
+
+    def relocated(self, spec: Spec, place: Mapping[str, str]) -> Spec:
+        """``spec`` pointed at the recorded region and endpoint (a local
+        emulator keeps the endpoint it has now: its port changes on restart)."""
+        from generator.location import LOCAL_EMULATOR, normal
+
+        endpoint = place.get("endpoint")
+        emulated = normal("endpoint", endpoint) == normal("endpoint", spec.endpoint_url)
+        if endpoint and emulated and normal("endpoint", endpoint) == LOCAL_EMULATOR:
+            endpoint = spec.endpoint_url
+        update = {"region": place.get("region") or spec.region, "endpoint_url": endpoint or None}
+        return spec.evolve(**update)
+
+    def leftovers(self, spec: Spec, resources: list[StateResource]) -> list[Leftover]:
+        """App clients, resource servers and the domain in the state's pool
+        but not in the state; pools tagged for this environment that are not
+        the state's (see ``cognito_objects``)."""
+        from generator.providers import cognito_objects
+
+        return cognito_objects.find(spec, resources)
+
+    def delete_leftover(self, spec: Spec, leftover: Leftover) -> None:
+        """Delete one object ``leftovers`` reported."""
+        from generator.providers import cognito_objects
+
+        cognito_objects.delete(spec, leftover)
 
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """The user pool and domain, the resource server and scopes, the client ids."""
@@ -124,6 +239,14 @@ class Cognito:
             f"user pool {pool.user_pool_name!r}, domain prefix {pool.domain_prefix!r}",
             f"resource server {rs.identifier!r}, scopes: {', '.join(s.name for s in rs.scopes)}",
             f"app client ids (client_credentials, with a secret): {', '.join(clients)}",
+            *(
+                f"claims in {c.name}'s tokens (pre token generation trigger): "
+                + ", ".join(
+                    f"{k}={v if isinstance(v, str) else list(v)}" for k, v in c.claims.items()
+                )
+                for c in spec.cognito.clients
+                if c.claims
+            ),
         ]
 
 

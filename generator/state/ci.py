@@ -41,9 +41,14 @@ def in_ci(env: Mapping[str, str] | None = None) -> bool:
 def local_state_problem(spec: Spec, env: Mapping[str, str] | None = None) -> str | None:
     """Why a pipeline must not plan or apply ``spec`` (one line), or None.
 
-    None unless ``CI`` is set and the state is local.
+    None unless ``CI`` is set and the state is local; None for a provider
+    without Terraform resources (``oidc``: it keeps no state at all).
     """
+    from generator import providers
+
     if spec.state.backend != "local" or not in_ci(env):
+        return None
+    if providers.get(spec.provider).module is None:
         return None
     where = display_name(spec.path) if spec.path is not None else spec.name
     return (

@@ -42,7 +42,7 @@ from generator.terraform.failures import (
 from generator.terraform.plans import FINGERPRINT_SUFFIX, INIT_STAMP, LOCK_FILE_NAME, PlanResult
 from generator.terraform.record import RECORD_NAME, RunRecord
 from generator.terraform.rootdir import CACHE_LOCK_NAME, default_plugin_cache_dir
-from generator.terraform.runner import Runner
+from generator.terraform.runner import Runner, StateSnapshot
 from generator.terraform.version import MIN_VERSION
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "Runner",
     "StalePlanError",
     "StateLocked",
+    "StateSnapshot",
     "TerraformFailed",
     "TerraformVersionError",
     "default_plugin_cache_dir",

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,15 @@ SECRET_ENV = (
     "AWS_SESSION_TOKEN",
 )
 _SECRET_ENV_MIN = 8
+
+
+@dataclass(frozen=True)
+class StateSnapshot:
+    """Which state a plan is made from: terraform's ``serial`` (bumped by every
+    write) and ``lineage`` (the identity of one state's history)."""
+
+    serial: int
+    lineage: str
 
 
 class Runner:
@@ -304,6 +314,28 @@ class Runner:
             return None
         _parse_json(done, "state pull")  # it must be one JSON object
         return text + "\n"
+
+    def state(self) -> dict[str, Any]:
+        """The raw state document (``terraform state pull``) parsed, ``{}``
+        when there is none. Holds secrets in clear: it is returned to the
+        caller only, never streamed, logged or printed."""
+        text = self.pull_state()
+        return json.loads(text) if text else {}
+
+    def state_snapshot(self) -> StateSnapshot | None:
+        """The serial and lineage of the current state (``terraform state pull``,
+        any back end), or ``None`` while there is no state yet. The state
+        itself holds secrets: it is parsed here and dropped, never streamed,
+        logged or returned."""
+        data = self.state()
+        if not data:
+            return None
+        try:
+            return StateSnapshot(serial=int(data["serial"]), lineage=str(data["lineage"]))
+        except (ValueError, KeyError, TypeError):
+            raise TerraformError(
+                "terraform state pull did not print a state with a serial and a lineage"
+            ) from None
 
     # -- fingerprints -------------------------------------------------------
 

@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 #: the bare access token.
 TokenSource = Callable[[], "tokens.TokenResponse | Mapping[str, Any] | str"]
 
+#: ``advise(row, *, members, discovery, claims) -> row``: a provider's diagnosis
+#: of a row (``Provider.advisor``), given what verify saw.
+Advisor = Callable[..., Check]
+
 TOKEN_ROWS = (
     "signature, lifetime, iss, allowedClients, allowedAudience, allowedScopes, customClaims"
 )
@@ -44,6 +48,7 @@ def verify(
     leeway: float = token_checks.DEFAULT_LEEWAY,
     emulator: bool | None = None,
     now: Callable[[], float] = time.time,
+    advise: Advisor | None = None,
 ) -> list[Check]:
     """Every check of ``doc`` (an authorizer document) and a token, as rows.
 
@@ -55,7 +60,10 @@ def verify(
     (None: detected from the discovery document) marks a local Cognito
     emulator. DNS and connection errors are retried with backoff until
     ``wait`` seconds; ``now`` is the clock the token's lifetime is checked
-    against. No row holds the client secret or the token, in any form.
+    against. ``advise`` (the provider's ``advisor``) rewords rows with the
+    provider's known pitfalls, given the authorizer members, the discovery
+    document and the token's claims. No row holds the client secret or the
+    token, in any form.
     """
     members = checks.authorizer_members(doc)
     url = members.get("discoveryUrl")
@@ -85,12 +93,18 @@ def verify(
 
     secrets = [credentials.client_secret] if credentials else []
     client_id = credentials.client_id if credentials else None
+
+    def done(rows: list[Check], claims: Mapping[str, Any] | None = None) -> list[Check]:
+        if advise is not None:
+            rows = [advise(r, members=members, discovery=discovery, claims=claims) for r in rows]
+        return _masked(rows, secrets, client_id)
+
     if no_token:
         rows += [
             Check("token", Status.SKIP, "not requested: --no-token (discovery-only checks)"),
             Check("token checks", Status.SKIP, f"not requested: --no-token ({TOKEN_ROWS})"),
         ]
-        return _masked(rows, secrets, client_id)
+        return done(rows)
 
     got = _obtain(get_token, credentials, credentials_problem, wait=wait, timeout=timeout)
     if got.token:
@@ -98,8 +112,9 @@ def verify(
     rows.append(token_checks.check_token(got, emulator=bool(emulator)))
     if got.token is None:
         rows.append(skipped("token checks", f"no token ({TOKEN_ROWS})"))
-        return _masked(rows, secrets, client_id)
+        return done(rows)
 
+    decoded = token_checks.decode_jwt(got.token)
     rows += token_rows(
         got.token,
         members,
@@ -109,7 +124,7 @@ def verify(
         now=now(),
         leeway=leeway,
     )
-    return _masked(rows, secrets, client_id)
+    return done(rows, decoded[1] if decoded else None)
 
 
 def token_rows(
@@ -145,14 +160,19 @@ def token_rows(
         ),
         token_checks.check_lifetime(claims, now=now, leeway=leeway),
         token_checks.check_token_issuer(claims, issuer),
-        token_checks.check_clients(claims, members.get("allowedClients")),
-        token_checks.check_audience(claims, members.get("allowedAudience"), provider=provider),
-        token_checks.check_scopes(claims, members.get("allowedScopes")),
     ]
+    # A member the file does not set gets no row: the Gateway checks nothing
+    # there (the "authorizer rules" row lists the members that are checked).
+    if members.get("allowedClients"):
+        rows.append(token_checks.check_clients(claims, members["allowedClients"]))
+    if members.get("allowedAudience"):
+        rows.append(
+            token_checks.check_audience(claims, members["allowedAudience"], provider=provider)
+        )
+    if members.get("allowedScopes"):
+        rows.append(token_checks.check_scopes(claims, members["allowedScopes"]))
     rules = members.get("customClaims")
-    if not rules:
-        rows.append(Check("customClaims", Status.SKIP, "not set in the authorizer file"))
-    elif isinstance(rules, list):  # anything else is reported under "authorizer rules"
+    if isinstance(rules, list):  # anything else is reported under "authorizer rules"
         rows += [token_checks.check_custom_claim(r, claims, i) for i, r in enumerate(rules)]
     return rows
 

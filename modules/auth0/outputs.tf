@@ -38,3 +38,14 @@ output "scopes" {
   description = "Scope names of the API, in the order of api.scopes."
   value       = [for s in var.api.scopes : s.name]
 }
+
+output "gateway_authorizer" {
+  description = "The custom_jwt_authorizer block of aws_bedrockagentcore_gateway / aws_bedrockagentcore_agent_runtime (hashicorp/aws 6.18 or newer), as an object: discovery_url, allowed_audience (the API identifier: Auth0 access tokens carry it as aud), allowed_clients, allowed_scopes (null: not checked) and custom_claim (empty: none)."
+  value = {
+    discovery_url    = "${local.issuer}.well-known/openid-configuration"
+    allowed_audience = [auth0_resource_server.this.identifier]
+    allowed_clients  = null
+    allowed_scopes   = null
+    custom_claim     = []
+  }
+}

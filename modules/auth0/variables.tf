@@ -58,11 +58,13 @@ variable "api" {
 }
 
 variable "clients" {
-  description = "Machine-to-machine applications, one per entry, keyed by name: each gets the client_credentials grant on the API with the listed scopes (names from api.scopes)."
+  description = "Machine-to-machine applications, one per entry, keyed by name: each gets the client_credentials grant on the API with the listed scopes (names from api.scopes). claims (name -> string) and list_claims (name -> list of strings) are put into the client's access tokens by an Action on the credentials-exchange trigger."
   type = list(object({
     name        = string
     description = optional(string, "")
     scopes      = list(string)
+    claims      = optional(map(string), {})
+    list_claims = optional(map(list(string)), {})
   }))
 
   validation {
@@ -88,5 +90,62 @@ variable "clients" {
   validation {
     condition     = alltrue([for c in var.clients : length(c.scopes) >= 1 && length(distinct(c.scopes)) == length(c.scopes)])
     error_message = "Each client must list at least one scope, without duplicates."
+  }
+
+  validation {
+    condition = alltrue([
+      for c in var.clients : alltrue([
+        for name in concat(keys(c.claims), keys(c.list_claims)) :
+        can(regex("^[A-Za-z0-9_./:]{1,255}$", name))
+      ])
+    ])
+    error_message = "Each claim name in clients[*].claims and list_claims must be 1-255 letters, digits, '_', '.', '/' or ':' (the names the gateway's customClaims can check), for example https://example.com/department."
+  }
+
+  validation {
+    condition = alltrue([
+      for c in var.clients : alltrue([
+        for name in concat(keys(c.claims), keys(c.list_claims)) :
+        !can(regex("auth0\\.com|webtask\\.io|webtask\\.run", name)) && !contains(["acr", "act", "active", "amr", "at_hash", "ath", "attest", "aud", "auth_time", "authorization_details", "azp", "c_hash", "client_id", "cnf", "cty", "dest", "entitlements", "events", "exp", "groups", "gty", "htm", "htu", "iat", "internalService", "iss", "jcard", "jku", "jti", "jwe", "jwk", "kid", "may_act", "mky", "nbf", "nonce", "object_id", "org_id", "org_name", "orig", "origid", "permissions", "roles", "rph", "s_hash", "sid", "sip_callid", "sip_cseq_num", "sip_date", "sip_from_tag", "sip_via_branch", "sub", "sub_jwk", "toe", "txn", "typ", "uuid", "vot", "vtm", "x5t#S256"], name)
+      ])
+    ])
+    error_message = "A claim name in clients[*].claims or list_claims is one Auth0 restricts (iss, sub, aud, groups, roles, permissions, ..., or an auth0.com / webtask namespace); Auth0 would leave it out of the token: use another name, e.g. https://example.com/groups."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.clients : length(setintersection(keys(c.claims), keys(c.list_claims))) == 0])
+    error_message = "A claim name appears in both clients[*].claims and list_claims of one client; keep it in one of them."
+  }
+
+  validation {
+    condition = alltrue([
+      for c in var.clients : alltrue(concat(
+        [for v in values(c.claims) : length(v) >= 1 && length(v) <= 1024],
+        [for l in values(c.list_claims) : length(l) >= 1 && length(l) <= 50 && alltrue([for v in l : length(v) >= 1 && length(v) <= 1024])],
+      ))
+    ])
+    error_message = "Claim values must be 1-1024 characters, and each list in clients[*].list_claims must hold 1-50 of them."
+  }
+}
+
+variable "claims_action_name" {
+  description = "Name of the Action that puts clients[].claims into access tokens (created only when some client has claims; Action names are unique in a tenant). Default: \"<api.name> claims\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.claims_action_name == null ? true : length(trimspace(var.claims_action_name)) >= 1 && length(var.claims_action_name) <= 100
+    error_message = "claims_action_name must be 1-100 characters."
+  }
+}
+
+variable "claims_action_runtime" {
+  description = "Node runtime of the claims Action. node22 (the default; Auth0 ended node18 for Actions) needs auth0/auth0 v1.11.0 or later; with an older provider in the lock file, upgrade it (terraform init -upgrade)."
+  type        = string
+  default     = "node22"
+
+  validation {
+    condition     = contains(["node18", "node22"], var.claims_action_runtime)
+    error_message = "claims_action_runtime must be node22 (or node18 on tenants that still run it)."
   }
 }

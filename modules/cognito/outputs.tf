@@ -38,3 +38,14 @@ output "scopes" {
   description = "Full scope strings of the resource server (<identifier>/<scope name>), in the order of resource_server.scopes."
   value       = [for s in var.resource_server.scopes : "${aws_cognito_resource_server.this.identifier}/${s.name}"]
 }
+
+output "gateway_authorizer" {
+  description = "The custom_jwt_authorizer block of aws_bedrockagentcore_gateway / aws_bedrockagentcore_agent_runtime (hashicorp/aws 6.18 or newer), as an object: discovery_url, allowed_clients (every app client id, sorted: Cognito access tokens carry client_id and no aud), allowed_audience, allowed_scopes (null: not checked) and custom_claim (empty: none)."
+  value = {
+    discovery_url    = "${local.metadata_base}/.well-known/openid-configuration"
+    allowed_audience = null
+    allowed_clients  = sort([for client in aws_cognito_user_pool_client.this : client.id])
+    allowed_scopes   = null
+    custom_claim     = []
+  }
+}

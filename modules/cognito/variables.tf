@@ -86,11 +86,13 @@ variable "resource_server" {
 }
 
 variable "clients" {
-  description = "Machine-to-machine app clients, one per entry, keyed by name: each gets a secret, the client_credentials flow and the listed scopes (short names from resource_server.scopes). access_token_validity_minutes is 5-1440 (default 60)."
+  description = "Machine-to-machine app clients, one per entry, keyed by name: each gets a secret, the client_credentials flow and the listed scopes (short names from resource_server.scopes). access_token_validity_minutes is 5-1440 (default 60). claims (name -> string) and list_claims (name -> list of strings) are put into the client's access tokens by a pre token generation trigger (needs feature_tier ESSENTIALS or PLUS)."
   type = list(object({
     name                          = string
     scopes                        = list(string)
     access_token_validity_minutes = optional(number, 60)
+    claims                        = optional(map(string), {})
+    list_claims                   = optional(map(list(string)), {})
   }))
 
   validation {
@@ -119,6 +121,52 @@ variable "clients" {
       c.access_token_validity_minutes >= 5 && c.access_token_validity_minutes <= 1440 && floor(c.access_token_validity_minutes) == c.access_token_validity_minutes
     ])
     error_message = "Each clients[*].access_token_validity_minutes must be a whole number from 5 (5 minutes) to 1440 (1 day)."
+  }
+
+  validation {
+    condition = alltrue([
+      for c in var.clients : alltrue([
+        for name in concat(keys(c.claims), keys(c.list_claims)) :
+        can(regex("^[A-Za-z0-9_./:]{1,255}$", name))
+      ])
+    ])
+    error_message = "Each claim name in clients[*].claims and list_claims must be 1-255 letters, digits, '_', '.', '/' or ':' (the names the gateway's customClaims can check), for example department."
+  }
+
+  validation {
+    condition = alltrue([
+      for c in var.clients : alltrue([
+        for name in concat(keys(c.claims), keys(c.list_claims)) :
+        !startswith(name, "cognito:") && !contains(["acr", "amr", "at_hash", "aud", "auth_time", "azp", "c_hash", "client_id", "device_key", "event_id", "exp", "iat", "identities", "iss", "jti", "nbf", "nonce", "origin_jti", "scope", "sub", "token_use", "username", "version"], name)
+      ])
+    ])
+    error_message = "A claim name in clients[*].claims or list_claims is one Cognito sets itself (iss, sub, client_id, scope, token_use, exp, ..., or cognito:*); the trigger cannot override it: choose another name."
+  }
+
+  validation {
+    condition     = alltrue([for c in var.clients : length(setintersection(keys(c.claims), keys(c.list_claims))) == 0])
+    error_message = "A claim name appears in both clients[*].claims and list_claims of one client; keep it in one of them."
+  }
+
+  validation {
+    condition = alltrue([
+      for c in var.clients : alltrue(concat(
+        [for v in values(c.claims) : length(v) >= 1 && length(v) <= 1024],
+        [for l in values(c.list_claims) : length(l) >= 1 && length(l) <= 50 && alltrue([for v in l : length(v) >= 1 && length(v) <= 1024])],
+      ))
+    ])
+    error_message = "Claim values must be 1-1024 characters, and each list in clients[*].list_claims must hold 1-50 of them."
+  }
+}
+
+variable "trigger_name" {
+  description = "Name of the pre token generation function and its IAM role (created only when some client has claims). Default: <domain_prefix>-claims. IAM role names are global to the account: set it when two pools in different regions share a domain prefix."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.trigger_name == null || can(regex("^[A-Za-z0-9_-]{1,64}$", var.trigger_name))
+    error_message = "trigger_name must be 1-64 letters, digits, '-' or '_' (a Lambda function and IAM role name)."
   }
 }
 

@@ -119,6 +119,22 @@ ALLOWED = {
     },
     # docs/resources/client_grant.md
     "auth0_client_grant": {"audience", "client_id", "scopes"},
+    # docs/resources/action.md
+    "auth0_action": {
+        "code",
+        "dependencies",
+        "deploy",
+        "name",
+        "runtime",
+        "secrets",
+        "secrets.name",
+        "secrets.value",
+        "supported_triggers",
+        "supported_triggers.id",
+        "supported_triggers.version",
+    },
+    # docs/resources/trigger_action.md
+    "auth0_trigger_action": {"action_id", "trigger"},
 }
 
 # Read-only attributes the same pages document for both releases.
@@ -128,6 +144,8 @@ READ_ONLY = {
     "auth0_client": {"id", "client_id", "signing_keys"},
     "auth0_client_credentials": {"id"},
     "auth0_client_grant": {"id"},
+    "auth0_action": {"id", "version_id"},
+    "auth0_trigger_action": {"id"},
 }
 
 # Removed in 1.0 (MIGRATION_GUIDE.md of the provider at v1.0.0, sections
@@ -167,11 +185,13 @@ def _value(body: dict, key: str):
 
 def test_resource_types(module_resources):
     assert sorted(module_resources) == [
+        ("auth0_action", "this"),
         ("auth0_client", "this"),
         ("auth0_client_credentials", "this"),
         ("auth0_client_grant", "this"),
         ("auth0_resource_server", "this"),
         ("auth0_resource_server_scopes", "this"),
+        ("auth0_trigger_action", "this"),
     ]
 
 
@@ -458,3 +478,171 @@ def test_defaults_match_the_interface(module):
     api_type = re.sub(r"\s+", "", variables["api"]["type"])
     assert 'signing_alg=optional(string,"RS256")' in api_type
     assert "token_lifetime=optional(number,86400)" in api_type
+
+
+# --- claims: the credentials-exchange Action ---------------------------------------------
+
+
+def test_claims_action_runs_on_the_credentials_exchange(module_resources):
+    action = module_resources[("auth0_action", "this")]
+    assert _value(action, "count") == "${local.claims_enabled ? 1 : 0}"
+    assert _value(action, "runtime") == "${var.claims_action_runtime}"
+    assert action["deploy"] is True
+    assert _value(action, "code") == '${file("${path.module}/actions/claims.js")}'
+    (trigger,) = action["supported_triggers"]
+    assert (unquote(trigger["id"]), unquote(trigger["version"])) == ("credentials-exchange", "v2")
+    secrets = {unquote(s["name"]): s["value"] for s in action["secrets"]}
+    assert set(secrets) == {"CLAIMS_BY_CLIENT", "AUDIENCE"}
+    # data keyed by client id, never code generated from the spec
+    assert "auth0_client.this[name].client_id" in secrets["CLAIMS_BY_CLIENT"]
+    assert "jsonencode" in secrets["CLAIMS_BY_CLIENT"]
+    assert unquote(secrets["AUDIENCE"]) == "${auth0_resource_server.this.identifier}"
+
+
+def test_claims_action_is_bound_without_owning_the_trigger(module_resources):
+    binding = module_resources[("auth0_trigger_action", "this")]
+    assert _value(binding, "trigger") == "credentials-exchange"
+    assert _value(binding, "action_id") == "${auth0_action.this[0].id}"
+    assert ("auth0_trigger_actions", "this") not in module_resources
+
+
+def _pulumi_arguments() -> dict[str, set[str]]:
+    """Argument paths of each resource type in the pulumi-auth0 package's
+    schema (its generated ``<Resource>Args`` classes, read with ``ast``
+    without importing pulumi). pulumi-auth0 is generated from the
+    auth0/auth0 Terraform provider and keeps its argument names."""
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pulumi_auth0")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("pulumi-auth0 is not installed (make setup)")
+    package = Path(next(iter(spec.submodule_search_locations)))
+
+    def classes(path: Path) -> dict[str, dict[str, str]]:
+        """{ClassName: {argument: annotation text}} of the *Args classes."""
+        found = {}
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef) and node.name.endswith("Args"):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                        found[node.name] = {
+                            a.arg: ast.unparse(a.annotation) if a.annotation else ""
+                            for a in item.args.kwonlyargs
+                        }
+        return found
+
+    nested = classes(package / "_inputs.py")
+
+    def paths(arguments: dict[str, str], prefix: str = "") -> set[str]:
+        out = set()
+        for name, annotation in arguments.items():
+            out.add(prefix + name)
+            match = re.search(r"'(\w+Args)'", annotation)
+            if match and match[1] in nested and not prefix:
+                out |= paths(nested[match[1]], f"{name}.")
+        return out
+
+    schema = {}
+    for rtype in ALLOWED:
+        module_name = rtype.removeprefix("auth0_")
+        class_name = "".join(part.title() for part in module_name.split("_")) + "Args"
+        schema[rtype] = paths(classes(package / f"{module_name}.py")[class_name])
+    return schema
+
+
+def test_every_argument_exists_in_the_pulumi_auth0_schema(module_resources):
+    schema = _pulumi_arguments()
+    assert schema["auth0_action"] >= {"code", "supported_triggers.id", "secrets.value"}
+    unknown = {
+        rtype: sorted(argument_paths(body) - schema[rtype])
+        for (rtype, _), body in module_resources.items()
+    }
+    assert {k: v for k, v in unknown.items() if v} == {}
+
+
+def test_the_pulumi_check_catches_a_wrong_argument(tmp_path):
+    wrong = tmp_path / "wrong.tf"
+    wrong.write_text(
+        textwrap.dedent(
+            """\
+            resource "auth0_action" "a" {
+              name = "a"
+              code = "x"
+              supported_triggers {
+                id      = "credentials-exchange"
+                version = "v2"
+              }
+              secret {
+                name  = "A"
+                value = "b"
+              }
+            }
+            resource "auth0_trigger_actions" "t" {
+              trigger = "credentials-exchange"
+              action_id = "x"
+            }
+            """
+        )
+    )
+    schema = _pulumi_arguments()
+    found = resources(load_hcl(wrong))
+    action = found[("auth0_action", "a")]
+    assert argument_paths(action) - schema["auth0_action"] == {
+        "secret",
+        "secret.name",
+        "secret.value",
+    }
+
+
+CLAIMS_INVALID = {
+    "restricted claim name": (
+        {"name": "c", "scopes": ["invoke:gateway"], "list_claims": {"groups": ["a"]}},
+        "is one Auth0 restricts",
+    ),
+    "auth0 namespace": (
+        {"name": "c", "scopes": ["invoke:gateway"], "claims": {"https://x.auth0.com/team": "a"}},
+        "is one Auth0 restricts",
+    ),
+    "name with a hyphen": (
+        {"name": "c", "scopes": ["invoke:gateway"], "claims": {"cost-center": "a"}},
+        "must be 1-255 letters",
+    ),
+    "name in both maps": (
+        {
+            "name": "c",
+            "scopes": ["invoke:gateway"],
+            "claims": {"t": "a"},
+            "list_claims": {"t": ["a"]},
+        },
+        "appears in both",
+    ),
+    "empty list": (
+        {"name": "c", "scopes": ["invoke:gateway"], "list_claims": {"t": []}},
+        "must hold 1-50",
+    ),
+}
+
+
+@pytest.mark.terraform
+@pytest.mark.parametrize("case", sorted(CLAIMS_INVALID))
+def test_invalid_claims_are_refused_with_their_message(variables_root, case):
+    client, message = CLAIMS_INVALID[case]
+    errors = variables_root.errors(_with(clients=[client]))
+    assert len(errors) == 1, errors
+    assert message in errors[0]
+
+
+@pytest.mark.terraform
+def test_valid_claims_pass_validation(variables_root):
+    client = {
+        "name": "c",
+        "scopes": ["invoke:gateway"],
+        "claims": {"https://example.com/department": "engineering"},
+        "list_claims": {"teams": ["platform", "ops"]},
+    }
+    assert variables_root.errors(_with(clients=[client], claims_action_runtime="node22")) == []
+    assert variables_root.errors(_with(claims_action_runtime="node12")) == [
+        "claims_action_runtime must be node22 (or node18 on tenants that still run it)."
+    ]

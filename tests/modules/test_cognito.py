@@ -1,6 +1,8 @@
 """modules/cognito, for real: terraform init/validate/plan/apply of its example
-with hashicorp/aws from the machine's mirror, against a moto server on
-127.0.0.1; then what moto holds, and the discovery document it serves.
+with hashicorp/aws from the machine's mirror, against the authgen emulator
+(moto plus Cognito's token endpoint) on 127.0.0.1; then what it holds, the
+discovery document it serves, and a token carrying the claims the example's
+pre token generation trigger adds.
 
 The example is initialised, planned and applied once per module run
 (``example`` fixture, each step on first use) so the whole file stays at a few
@@ -19,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from generator.emulator import MotoServer, start_moto
+from generator.emulator import MotoServer, start_emulator
 from tests.modules.tfhelpers import (
     CONTRACT_OUTPUTS,
     MODULES,
@@ -40,6 +42,15 @@ CLIENT = 'module.cognito.aws_cognito_user_pool_client.this["{}"]'
 IDENTIFIER = "gateway-resource-server"
 #: The example's clients: name -> (short scopes, access-token minutes).
 CLIENTS = {f"{NAME}-client": (["read", "write"], 60), f"{NAME}-reader": (["read"], 15)}
+#: The claims the example gives its first client.
+CLAIMS = {"department": "engineering", "groups": ["admins", "ops"]}
+TRIGGER = {
+    "role": "module.cognito.aws_iam_role.this[0]",
+    "policy": "module.cognito.aws_iam_role_policy.this[0]",
+    "logs": "module.cognito.aws_cloudwatch_log_group.this[0]",
+    "function": "module.cognito.aws_lambda_function.this[0]",
+    "permission": "module.cognito.aws_lambda_permission.this[0]",
+}
 UNITS = [{"access_token": "minutes", "id_token": "minutes", "refresh_token": "days"}]
 
 
@@ -114,12 +125,10 @@ class ExampleRun:
 def emulator(tmp_path_factory) -> MotoServer:
     """A moto server for this file only (the tests count what it holds)."""
     pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_moto(log_path=tmp_path_factory.mktemp("moto-cognito") / "moto.log")
+    server = start_emulator(log_path=tmp_path_factory.mktemp("emulator-cognito") / "emu.log")
     yield server
-    # Teardown does not run `terraform destroy`: moto 5.2 does not implement
-    # DeleteResourceServer, so a destroy fails on the resource server. What
-    # the apply created lives only in this emulator process, which is stopped
-    # here; the terraform state is in the test's temporary directory.
+    # What the apply created lives only in this emulator process, which is
+    # stopped here; the terraform state is in the test's temporary directory.
     server.stop()
 
 
@@ -150,6 +159,7 @@ def test_example_validates_without_warnings(example):
 def test_plan_creates_exactly_the_module_resources(example):
     changes = {c["address"]: c["change"]["actions"] for c in example.plan["resource_changes"]}
     expected = {POOL, RESOURCE_SERVER, DOMAIN} | {CLIENT.format(n) for n in CLIENTS}
+    expected |= set(TRIGGER.values())
     assert changes == {address: ["create"] for address in expected}
 
 
@@ -244,7 +254,7 @@ def test_emulator_holds_the_pool_and_domain(example, idp):
     assert pool["DeletionProtection"] == "INACTIVE"
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     assert pool["UserPoolTags"] == {"project": "authgen", "example": "basic"}
-    # moto 5.2 drops UserPoolTier (see test_second_plan_changes_only_what_moto_drops).
+    assert pool["UserPoolTier"] == "ESSENTIALS"  # kept by the emulator (stock moto drops it)
     domain = idp.describe_user_pool_domain(Domain=NAME)["DomainDescription"]
     assert domain["UserPoolId"] == pool_id
 
@@ -296,10 +306,90 @@ def test_discovery_url_is_served_with_the_issuer(example):
     assert keys and all(k["kty"] == "RSA" for k in keys)
 
 
-def test_second_plan_changes_only_what_moto_drops(example):
-    """After apply a plan is empty, but for user_pool_tier, which moto 5.2 does
-    not store (AWS does): that attribute alone shows as a change."""
-    assert example.changes_after_apply == {POOL: (["update"], ["user_pool_tier"])}
+def test_second_plan_is_empty(example):
+    """After apply nothing differs: the emulator keeps the pool's feature plan
+    (stock moto 5.2 drops it), and the trigger, its role, permission and the
+    pool's lambda_config read back as applied."""
+    assert example.changes_after_apply == {}
+
+
+# --- claims: the pre token generation trigger --------------------------------------------
+
+
+def test_planned_trigger_and_lambda_config(example):
+    planned = planned_resources(example.plan)
+    function = planned[TRIGGER["function"]]
+    assert function["function_name"] == f"{NAME}-claims"
+    assert function["handler"] == "handler.handler"
+    assert function["runtime"].startswith("python3.")
+    assert function["timeout"] == 5
+    config = json.loads(function["environment"][0]["variables"]["CLAIMS_BY_CLIENT"])
+    assert config == {
+        f"{NAME}-client": {
+            "claims": {"department": "engineering"},
+            "list_claims": {"groups": ["admins", "ops"]},
+        }
+    }
+    assert planned[TRIGGER["role"]]["name"] == f"{NAME}-claims"
+    assert json.loads(planned[TRIGGER["role"]]["assume_role_policy"])["Statement"][0][
+        "Principal"
+    ] == {"Service": "lambda.amazonaws.com"}
+    assert planned[TRIGGER["logs"]]["name"] == f"/aws/lambda/{NAME}-claims"
+    permission = planned[TRIGGER["permission"]]
+    assert permission["principal"] == "cognito-idp.amazonaws.com"
+    assert permission["action"] == "lambda:InvokeFunction"
+    # The ARN of the function is known only after apply; the block is planned.
+    (lambda_config,) = planned[POOL]["lambda_config"]
+    (token_config,) = lambda_config["pre_token_generation_config"]
+    assert token_config["lambda_version"] == "V3_0"
+
+
+def test_the_pool_runs_the_trigger_with_v3(example, idp, emulator):
+    import boto3
+
+    pool_id = example.outputs["issuer"].rsplit("/", 1)[1]
+    pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    config = pool["LambdaConfig"]["PreTokenGenerationConfig"]
+    assert config["LambdaVersion"] == "V3_0"
+    lam = boto3.client("lambda", region_name=REGION, endpoint_url=emulator.url)
+    function = lam.get_function(FunctionName=f"{NAME}-claims")["Configuration"]
+    assert config["LambdaArn"] == function["FunctionArn"]
+    # Cognito may invoke it for this pool only ...
+    (statement,) = json.loads(lam.get_policy(FunctionName=f"{NAME}-claims")["Policy"])["Statement"]
+    assert statement["Principal"] == {"Service": "cognito-idp.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == pool["Arn"]
+    # ... and the function may read this pool's client names and write its logs.
+    iam = boto3.client("iam", region_name=REGION, endpoint_url=emulator.url)
+    policy = iam.get_role_policy(RoleName=f"{NAME}-claims", PolicyName="pre-token-generation")
+    statements = policy["PolicyDocument"]["Statement"]
+    assert {
+        "Effect": "Allow",
+        "Action": "cognito-idp:DescribeUserPoolClient",
+        "Resource": pool["Arn"],
+    } in statements
+    assert function["Role"].endswith(f":role/{NAME}-claims")
+
+
+def test_a_token_from_the_module_carries_the_clients_claims(example):
+    """The module's outputs are enough to get a token (token_endpoint, client
+    id and secret) and check it (jwks_uri, issuer), as the gateway would."""
+    import jwt
+
+    outputs = example.outputs
+    for name in CLIENTS:
+        response = requests.post(
+            outputs["token_endpoint"],
+            data={"grant_type": "client_credentials"},
+            auth=(outputs["client_ids"][name], example.client_secrets[name]),
+            timeout=30,
+        )
+        assert response.status_code == 200, response.json().get("error")
+        token = response.json()["access_token"]
+        key = jwt.PyJWKClient(outputs["jwks_uri"]).get_signing_key_from_jwt(token).key
+        claims = jwt.decode(token, key, algorithms=["RS256"], issuer=outputs["issuer"])
+        assert claims["client_id"] == outputs["client_ids"][name]
+        expected = CLAIMS if name == f"{NAME}-client" else {}
+        assert {k: claims[k] for k in ("department", "groups") if k in claims} == expected
 
 
 # --- the cross-variable rule ----------------------------------------------------------
@@ -332,7 +422,9 @@ def test_client_scope_missing_from_the_resource_server_fails_the_plan(
         "skip_metadata_api_check": True,
         "skip_region_validation": True,
         "max_retries": 1,
-        "endpoints": {"cognitoidp": emulator.url, "sts": emulator.url},
+        "endpoints": {
+            service: emulator.url for service in ("cognitoidp", "iam", "lambda", "logs", "sts")
+        },
     }
     document = {
         "provider": {"aws": provider},
@@ -348,3 +440,63 @@ def test_client_scope_missing_from_the_resource_server_fails_the_plan(
         'Client "c" asks for scopes ["admin"] that resource_server.scopes does not declare; '
         "declare them there or remove them from the client."
     ]
+
+
+def test_claims_on_the_lite_tier_fail_the_plan(terraform_bin, tf_cli_config, emulator, tmp_path):
+    """LITE pools run no V3_0 trigger: a precondition stops the plan before
+    Cognito would (authgen validate says the same earlier)."""
+    _copy_module(tmp_path)
+    root = tmp_path / "root"
+    root.mkdir()
+    call = {
+        "user_pool_name": "lite-pool",
+        "domain_prefix": "lite",
+        "feature_tier": "LITE",
+        "resource_server": {
+            "identifier": IDENTIFIER,
+            "name": "GatewayResourceServer",
+            "scopes": [{"name": "read", "description": "Read access"}],
+        },
+        "clients": [{"name": "c", "scopes": ["read"], "claims": {"department": "x"}}],
+    }
+    provider = {
+        "region": REGION,
+        "access_key": "testing",
+        "secret_key": "testing",
+        "skip_credentials_validation": True,
+        "skip_requesting_account_id": True,
+        "skip_metadata_api_check": True,
+        "skip_region_validation": True,
+        "max_retries": 1,
+        "endpoints": {
+            service: emulator.url for service in ("cognitoidp", "iam", "lambda", "logs", "sts")
+        },
+    }
+    document = {
+        "provider": {"aws": provider},
+        "module": {"cognito": {"source": "../cognito", **call}},
+    }
+    (root / "main.tf.json").write_text(json.dumps(document, indent=2))
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tf_cli_config)}
+    tf = Terraform(terraform_bin, root, env=env)
+    tf.init()
+    proc = tf("plan", "-input=false", "-no-color", "-json", check=False)
+    assert proc.returncode == 1
+    assert error_details(proc.stdout) == [
+        'Clients ["c"] have claims, which need a V3_0 pre token generation trigger: set '
+        "feature_tier to ESSENTIALS or PLUS (LITE cannot add claims to client_credentials "
+        "tokens), or remove the claims."
+    ]
+
+
+def test_apply_outputs_the_gateway_authorizer_block(example):
+    """``gateway_authorizer`` is the custom_jwt_authorizer block: the discovery URL
+    and every client id (Cognito tokens carry client_id, no aud)."""
+    outputs = example.outputs
+    assert outputs["gateway_authorizer"] == {
+        "discovery_url": outputs["discovery_url"],
+        "allowed_audience": None,
+        "allowed_clients": sorted(outputs["client_ids"].values()),
+        "allowed_scopes": None,
+        "custom_claim": [],
+    }

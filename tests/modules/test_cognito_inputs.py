@@ -78,6 +78,37 @@ INVALID = {
         _with(discovery_base_url="127.0.0.1:5000"),
         "discovery_base_url must be",
     ),
+    "claim Cognito sets itself": (
+        _with(clients=[{"name": "c", "scopes": ["read"], "claims": {"client_id": "x"}}]),
+        "is one Cognito sets itself",
+    ),
+    "cognito: claim prefix": (
+        _with(
+            clients=[{"name": "c", "scopes": ["read"], "list_claims": {"cognito:groups": ["a"]}}]
+        ),
+        "is one Cognito sets itself",
+    ),
+    "claim name with a hyphen": (
+        _with(clients=[{"name": "c", "scopes": ["read"], "claims": {"cost-center": "a"}}]),
+        "must be 1-255 letters",
+    ),
+    "claim in both maps": (
+        _with(
+            clients=[
+                {"name": "c", "scopes": ["read"], "claims": {"t": "a"}, "list_claims": {"t": ["a"]}}
+            ]
+        ),
+        "appears in both",
+    ),
+    "empty claim list": (
+        _with(clients=[{"name": "c", "scopes": ["read"], "list_claims": {"t": []}}]),
+        "must hold 1-50",
+    ),
+    "empty claim value": (
+        _with(clients=[{"name": "c", "scopes": ["read"], "claims": {"t": ""}}]),
+        "Claim values must be 1-1024",
+    ),
+    "trigger name with a space": (_with(trigger_name="my trigger"), "trigger_name must be"),
 }
 
 
@@ -99,6 +130,18 @@ def test_valid_inputs_pass_validation(variables_root):
         deletion_protection=True,
     )
     assert variables_root.errors(edge) == []
+    with_claims = _with(
+        clients=[
+            {
+                "name": "a",
+                "scopes": ["read"],
+                "claims": {"department": "engineering", "https://example.com/x": "y"},
+                "list_claims": {"groups": ["admins", "ops"]},
+            }
+        ],
+        trigger_name="gateway_claims-1",
+    )
+    assert variables_root.errors(with_claims) == []
 
 
 @pytest.mark.parametrize("case", sorted(INVALID))

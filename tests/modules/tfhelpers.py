@@ -30,6 +30,7 @@ CONTRACT_OUTPUTS = frozenset(
         "client_secrets",
         "audiences",
         "scopes",
+        "gateway_authorizer",
     }
 )
 

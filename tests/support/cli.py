@@ -75,6 +75,24 @@ def local_spec(name: str, **replace: str) -> str:
     return text
 
 
+def plain_local_spec(name: str, **replace: str) -> str:
+    """``local_spec`` without claims: no pre token generation trigger (Lambda,
+    role, log group), only the pool, resource server, client and domain, as
+    the day-2 tests count them."""
+    text = local_spec(name)
+    for block in (
+        "      claims:\n        department: engineering\n        groups: [admins, ops]\n",
+        "  custom_claims:\n    - {claim: department, value: engineering}\n"
+        "    - {claim: groups, type: STRING_ARRAY, operator: CONTAINS, value: admins}\n",
+    ):
+        assert block in text, f"{block!r} is not in environments/local.yaml"
+        text = text.replace(block, "", 1)
+    for old, new in replace.items():
+        assert old in text, f"{old!r} is not in environments/local.yaml"
+        text = text.replace(old, new, 1)
+    return text
+
+
 def cli_env(**overrides: str | None) -> dict[str, str]:
     """The test session's environment with ``overrides`` (None removes a variable)."""
     env = dict(os.environ)
@@ -163,3 +181,62 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@dataclass
+class Checkout:
+    """A project directory with one environment, and ``authgen`` run in it with
+    a fixed environment (``checkout("apply", "x")``); every run is kept in
+    ``runs`` (tests that look for leaked secrets read them all)."""
+
+    root: Path
+    env: dict[str, str]
+    name: str
+    runs: list[Result] | None = None
+
+    def __post_init__(self) -> None:
+        if self.runs is None:
+            self.runs = []
+
+    def __call__(self, *args: str, **env: str | None) -> Result:
+        environment = dict(self.env)
+        for key, value in env.items():
+            if value is None:
+                environment.pop(key, None)
+            else:
+                environment[key] = value
+        return run(self.root, *args, env=environment, log=self.runs)
+
+    @property
+    def spec(self) -> Path:
+        return self.root / "environments" / f"{self.name}.yaml"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build" / self.name
+
+    @property
+    def authorizer(self) -> Path:
+        return self.root / "authorizers" / f"{self.name}.json"
+
+    def apply(self, *flags: str, **env: str | None) -> Result:
+        """What a person or a pipeline does: ``plan``, then ``apply`` the saved
+        plan with ``flags``. When the plan fails, its result (apply does not
+        run); else the apply's, with the plan's output before its own (the
+        notes a plan prints, e.g. about an unfinished run, are the run's)."""
+        planned = self("plan", self.name, **env)
+        if planned.code != 0:
+            return planned
+        applied = self("apply", self.name, *flags, **env)
+        return Result(
+            applied.args,
+            applied.code,
+            planned.stdout + applied.stdout,
+            planned.stderr + applied.stderr,
+        )
+
+    def edit(self, old: str, new: str) -> None:
+        """Replace ``old`` (which must be there, once) by ``new`` in the spec."""
+        text = self.spec.read_text()
+        assert text.count(old) == 1, f"{old!r} is not in {self.spec} exactly once:\n{text}"
+        self.spec.write_text(text.replace(old, new))

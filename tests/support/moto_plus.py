@@ -1,29 +1,21 @@
-"""A test-only moto server launcher: stock ``moto.server`` plus what it lacks here.
+"""A test launcher: the authgen emulator (``generator.emulator.server``), plus
+``--slow`` for tests that need moto to take its time.
 
-moto 5.2 implements CreateResourceServer, DescribeResourceServer and
-ListResourceServers but not DeleteResourceServer or UpdateResourceServer, so
-``terraform destroy`` of a Cognito environment fails on the resource server
-against stock moto (and a scope change cannot be applied). It has no
-TagResource / UntagResource for Cognito either, and its UpdateUserPool drops
-the pool's tags (it resets the pool's settings to defaults plus the request,
-and the AWS provider sends tags separately), so the next apply that touches
-the pool (e.g. --force turning deletion protection off) fails on TagResource.
-This launcher adds exactly those four operations to moto's Cognito backend
-and response class, gives pools Cognito's default feature plan
-(UserPoolTier ESSENTIALS) and keeps it across UpdateUserPool as Cognito
-does, then runs moto's own server ``main``. It mocks only what
-cannot run here; everything else is moto as shipped.
+The emulator itself adds the Cognito operations stock moto lacks
+(``generator/emulator/moto_extras.py``) and the hosted token endpoint. This
+launcher only adds, for tests:
 
 ``--slow OPERATION=SECONDS`` (repeatable) makes moto sleep that long before it
-handles OPERATION (e.g. ``CreateUserPoolClient=3``). The tests use it to land
-a signal while terraform is in the middle of an apply; moto answers so fast
+handles OPERATION (e.g. ``CreateUserPoolClient=3``), after printing
+``moto_plus: OPERATION received`` to its log. The tests use it to land a
+signal while terraform is in the middle of an apply; moto answers so fast
 that otherwise the apply is over before the signal arrives.
 
 Run by path, as ``generator.emulator.start_moto(launcher=...)`` does::
 
     python tests/support/moto_plus.py [--slow Op=SECONDS ...] -H 127.0.0.1 -p PORT
 
-This file imports nothing from the test suite or from authgen.
+It imports nothing from the test suite.
 """
 
 from __future__ import annotations
@@ -32,114 +24,14 @@ import argparse
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run by path: find generator
 
 
 def _snake(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
-
-
-def add_missing_operations() -> None:
-    """DeleteResourceServer, UpdateResourceServer, TagResource and UntagResource
-    (user pools), with the errors Cognito gives."""
-    from moto.cognitoidp.exceptions import ResourceNotFoundError
-    from moto.cognitoidp.models import CognitoIdpBackend, CognitoResourceServer
-    from moto.cognitoidp.responses import CognitoIdpResponse
-    from moto.core.responses import ActionResult, EmptyResult
-
-    def _resource_server(backend: Any, user_pool_id: str, identifier: str) -> Any:
-        # describe_resource_server raises ResourceNotFoundError for a missing
-        # pool or resource server, as Cognito does.
-        return backend.describe_resource_server(user_pool_id, identifier)
-
-    def delete_resource_server(self: Any, user_pool_id: str, identifier: str) -> None:
-        _resource_server(self, user_pool_id, identifier)
-        del self.user_pools[user_pool_id].resource_servers[identifier]
-
-    def update_resource_server(
-        self: Any, user_pool_id: str, identifier: str, name: str, scopes: list[dict[str, str]]
-    ) -> Any:
-        _resource_server(self, user_pool_id, identifier)
-        server = CognitoResourceServer(user_pool_id, identifier, name, scopes)
-        self.user_pools[user_pool_id].resource_servers[identifier] = server
-        return server
-
-    def delete_resource_server_response(self: Any) -> Any:
-        self.backend.delete_resource_server(
-            self._get_param("UserPoolId"), self._get_param("Identifier")
-        )
-        return EmptyResult()
-
-    def update_resource_server_response(self: Any) -> Any:
-        server = self.backend.update_resource_server(
-            self._get_param("UserPoolId"),
-            self._get_param("Identifier"),
-            self._get_param("Name"),
-            self._get_param("Scopes") or [],
-        )
-        return ActionResult({"ResourceServer": server.to_json()})
-
-    def _pool_by_arn(backend: Any, arn: str) -> Any:
-        for pool in backend.user_pools.values():
-            if pool.arn == arn:
-                return pool
-        raise ResourceNotFoundError(f"User pool {arn} does not exist.")
-
-    def tag_resource(self: Any, arn: str, tags: dict[str, str]) -> None:
-        pool = _pool_by_arn(self, arn)
-        pool.extended_config["UserPoolTags"] = {
-            **(pool.extended_config.get("UserPoolTags") or {}),
-            **tags,
-        }
-
-    def untag_resource(self: Any, arn: str, keys: list[str]) -> None:
-        pool = _pool_by_arn(self, arn)
-        tags = pool.extended_config.get("UserPoolTags") or {}
-        pool.extended_config["UserPoolTags"] = {k: v for k, v in tags.items() if k not in keys}
-
-    def tag_resource_response(self: Any) -> Any:
-        self.backend.tag_resource(self._get_param("ResourceArn"), self._get_param("Tags") or {})
-        return EmptyResult()
-
-    def untag_resource_response(self: Any) -> Any:
-        self.backend.untag_resource(
-            self._get_param("ResourceArn"), self._get_param("TagKeys") or []
-        )
-        return EmptyResult()
-
-    # Cognito gives a new pool the ESSENTIALS feature plan when the request
-    # names none (the AWS provider leaves the default out) and keeps the plan
-    # across UpdateUserPool; stock moto returns no UserPoolTier, so every plan
-    # after an apply would show an update.
-    original_create_user_pool = CognitoIdpBackend.create_user_pool
-    original_update_user_pool = CognitoIdpBackend.update_user_pool
-
-    def create_user_pool(self: Any, name: str, extended_config: dict[str, Any]) -> Any:
-        return original_create_user_pool(
-            self, name, {"UserPoolTier": "ESSENTIALS", **(extended_config or {})}
-        )
-
-    def update_user_pool(self: Any, user_pool_id: str, extended_config: dict[str, Any]) -> None:
-        tier = self.describe_user_pool(user_pool_id).extended_config.get("UserPoolTier")
-        original_update_user_pool(
-            self, user_pool_id, {"UserPoolTier": tier, **(extended_config or {})}
-        )
-
-    CognitoIdpBackend.create_user_pool = create_user_pool
-    CognitoIdpBackend.update_user_pool = update_user_pool
-
-    for cls, name, func in (
-        (CognitoIdpBackend, "delete_resource_server", delete_resource_server),
-        (CognitoIdpBackend, "update_resource_server", update_resource_server),
-        (CognitoIdpBackend, "tag_resource", tag_resource),
-        (CognitoIdpBackend, "untag_resource", untag_resource),
-        (CognitoIdpResponse, "delete_resource_server", delete_resource_server_response),
-        (CognitoIdpResponse, "update_resource_server", update_resource_server_response),
-        (CognitoIdpResponse, "tag_resource", tag_resource_response),
-        (CognitoIdpResponse, "untag_resource", untag_resource_response),
-    ):
-        if not hasattr(cls, name):  # a newer moto may have it: keep moto's own
-            setattr(cls, name, func)
 
 
 def slow_down(delays: dict[str, float]) -> None:
@@ -150,28 +42,35 @@ def slow_down(delays: dict[str, float]) -> None:
         method = _snake(operation)
         original = getattr(CognitoIdpResponse, method)
 
-        def slowed(self: Any, _original: Any = original, _seconds: float = seconds) -> Any:
+        def slowed(
+            self: Any, _original: Any = original, _seconds: float = seconds, _name: str = operation
+        ) -> Any:
+            # Tests wait for this line (in the server's log) to know the
+            # request is in, before they interrupt the client that sent it.
+            print(f"moto_plus: {_name} received; answering in {_seconds:g} s", file=sys.stderr)
+            sys.stderr.flush()
             time.sleep(_seconds)
             return _original(self)
 
         setattr(CognitoIdpResponse, method, slowed)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--slow", action="append", default=[], metavar="OPERATION=SECONDS")
-    own, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=0)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     delays = {}
-    for item in own.slow:
+    for item in args.slow:
         operation, _, seconds = item.partition("=")
         delays[operation] = float(seconds)
-    add_missing_operations()
-    slow_down(delays)
-    from moto.server import main as moto_main
+    from generator.emulator import moto_extras, server
 
-    sys.argv = [sys.argv[0], *rest]  # moto's main falls back to sys.argv
-    moto_main(rest)
+    moto_extras.add_missing_operations()
+    slow_down(delays)
+    return server.main(["--port", str(args.port)])
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -169,7 +169,7 @@ def _serve(config_path: str) -> None:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = do_PUT = _answer
+        do_GET = do_POST = do_PUT = do_DELETE = _answer
 
         def log_message(self, fmt: str, *args: Any) -> None:
             sys.stderr.write(f"{self.address_string()} {fmt % args}\n")

@@ -41,3 +41,13 @@ output "scopes" {
   description = "Every scope string as it appears in tokens."
   value       = module.auth.scopes
 }
+
+output "gateway_authorizer" {
+  description = "The custom_jwt_authorizer block of aws_bedrockagentcore_gateway / _agent_runtime, as an object."
+  value       = module.auth.gateway_authorizer
+}
+
+output "authgen_location" {
+  description = "Where this environment lives; authgen refuses a spec that moves it."
+  value       = local.authgen_location
+}

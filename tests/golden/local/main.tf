@@ -10,3 +10,12 @@ module "auth" {
   clients             = var.clients
   discovery_base_url  = var.endpoint_url
 }
+
+# Where this environment lives: the spec's place (region, endpoint) and the
+# AWS account the credentials reach. Kept in the state (output
+# authgen_location), so authgen can refuse a spec that would move it.
+data "aws_caller_identity" "current" {}
+
+locals {
+  authgen_location = merge(var.authgen_location, { account = data.aws_caller_identity.current.account_id })
+}

@@ -18,6 +18,9 @@ provider "aws" {
 
   endpoints {
     cognitoidp = var.endpoint_url
+    iam        = var.endpoint_url
+    lambda     = var.endpoint_url
+    logs       = var.endpoint_url
     sts        = var.endpoint_url
   }
 }

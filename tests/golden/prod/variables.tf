@@ -56,5 +56,12 @@ variable "clients" {
     name                          = string
     scopes                        = list(string)
     access_token_validity_minutes = number
+    claims                        = optional(map(string), {})
+    list_claims                   = optional(map(list(string)), {})
   }))
+}
+
+variable "authgen_location" {
+  description = "Where this environment lives, as the spec says (recorded in the state)."
+  type        = map(string)
 }

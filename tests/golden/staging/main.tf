@@ -6,3 +6,9 @@ module "auth" {
   api     = var.api
   clients = var.clients
 }
+
+# Where this environment lives (the tenant). Kept in the state (output
+# authgen_location), so authgen can refuse a spec that would move it.
+locals {
+  authgen_location = var.authgen_location
+}

@@ -26,5 +26,12 @@ variable "clients" {
     name        = string
     description = string
     scopes      = list(string)
+    claims      = optional(map(string), {})
+    list_claims = optional(map(list(string)), {})
   }))
+}
+
+variable "authgen_location" {
+  description = "Where this environment lives, as the spec says (recorded in the state)."
+  type        = map(string)
 }

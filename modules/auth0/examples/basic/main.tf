@@ -25,6 +25,9 @@ module "auth0" {
       name        = "${var.name}-m2m"
       description = "Calls the gateway (managed by Terraform)"
       scopes      = ["invoke:gateway"]
+      # Put into this client's access tokens by the credentials-exchange Action.
+      claims      = { "https://example.com/department" = "engineering" }
+      list_claims = { "https://example.com/teams" = ["platform", "ops"] }
     },
   ]
 }

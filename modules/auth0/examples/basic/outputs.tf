@@ -38,3 +38,8 @@ output "scopes" {
   description = "Scope names of the API."
   value       = module.auth0.scopes
 }
+
+output "gateway_authorizer" {
+  description = "The custom_jwt_authorizer block of an AgentCore gateway or runtime, as an object."
+  value       = module.auth0.gateway_authorizer
+}

@@ -17,6 +17,9 @@ provider "aws" {
 
   endpoints {
     cognitoidp = var.endpoint_url
+    iam        = var.endpoint_url
+    lambda     = var.endpoint_url
+    logs       = var.endpoint_url
     sts        = var.endpoint_url
   }
 }
@@ -39,7 +42,13 @@ module "cognito" {
   }
 
   clients = [
-    { name = "${var.name}-client", scopes = ["read", "write"] },
+    {
+      name   = "${var.name}-client"
+      scopes = ["read", "write"]
+      # Put into this client's access tokens by the pre token generation trigger.
+      claims      = { department = "engineering" }
+      list_claims = { groups = ["admins", "ops"] }
+    },
     { name = "${var.name}-reader", scopes = ["read"], access_token_validity_minutes = 15 },
   ]
 

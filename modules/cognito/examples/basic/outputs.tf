@@ -38,3 +38,8 @@ output "scopes" {
   description = "Full scope strings."
   value       = module.cognito.scopes
 }
+
+output "gateway_authorizer" {
+  description = "The custom_jwt_authorizer block of an AgentCore gateway or runtime, as an object."
+  value       = module.cognito.gateway_authorizer
+}

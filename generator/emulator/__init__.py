@@ -1,9 +1,12 @@
-"""A local Cognito emulator (a moto server) on 127.0.0.1.
+"""The local Cognito emulator on 127.0.0.1, and local server processes.
 
-Used by ``make demo`` and by the test suite. The server runs as a child
-process in its own process group, on a free loopback port, and is stopped
-by its process id. moto is a development dependency; it is started with
-``python -m moto.server`` so nothing of it is imported here.
+``authgen emulator`` (``server.py``) is moto plus what moto lacks
+(``moto_extras.py``) plus Cognito's hosted token endpoint (``hosted.py``),
+which runs a pool's pre token generation trigger for real (``trigger.py``).
+``start_emulator`` runs it as a child process for ``make demo`` and the
+tests; ``start_moto`` runs a stock moto server. Each child runs in its own
+process group, on a free loopback port, and is stopped by its process id.
+moto is imported only by the emulator process itself, never here.
 """
 
 from __future__ import annotations
@@ -165,4 +168,28 @@ def start_moto(
         hint = " (is moto installed? run 'make setup')" if process.returncode == 1 else ""
         raise AuthgenError(f"moto server did not start: {err}{hint}") from None
     log.info("moto server on %s (pid %d)", server.url, server.pid)
+    return server
+
+
+#: The command that runs the authgen emulator; ``--port N`` is appended.
+EMULATOR = (sys.executable, "-m", "generator", "emulator")
+
+
+def start_emulator(
+    port: int | None = None, log_path: Path | None = None, timeout: float = 30.0
+) -> MotoServer:
+    """Start ``authgen emulator`` on 127.0.0.1 (a free port unless given) and
+    wait until it answers. Stop it with ``stop()`` or a ``with`` block."""
+    port = port or free_port()
+    try:
+        process = spawn([*EMULATOR, "--port", str(port)], log_path)
+    except OSError as err:
+        raise AuthgenError(f"cannot start the emulator: {err.strerror or err}") from None
+    server = MotoServer(port=port, process=process, log_path=log_path)
+    try:
+        wait_http(f"{server.url}/moto-api/", timeout, proc=process)
+    except AuthgenError as err:
+        server.stop()
+        raise AuthgenError(f"the emulator did not start: {err}") from None
+    log.info("emulator on %s (pid %d)", server.url, server.pid)
     return server
