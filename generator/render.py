@@ -158,6 +158,8 @@ def recovery(record: Record, endpoint_url: str | None = None) -> dict[str, str]:
         "header": HEADER,
         "state": state,
         "emulator": endpoint is not None,
+        "state_endpoint": endpoint if state.backend == "s3" else None,
+        "emulator_key": EMULATOR_KEY,
         "required_version": f">= {_minimum_version(state)}",
         "bare": True,
     }

@@ -45,6 +45,14 @@ def parser_parts() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     return parser, dict(sub.choices)
 
 
+def actions(command: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The sub-commands of a command that has them (``state bootstrap``, ...)."""
+    for action in command._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
 def words(text: str) -> list[str]:
     """Shell words with the README's placeholders filled in."""
     text = re.sub(r"<[^>]+>", "x", text.replace("\\|", "|"))
@@ -119,8 +127,11 @@ def test_every_flag_in_a_command_row_belongs_to_that_command():
         if not line.startswith("| `authgen ") or not spans:
             continue
         rows += 1
-        command = spans[0].split()[1]
-        options = commands[command]._option_string_actions
+        command, *rest = spans[0].split()[1:]
+        parser = commands[command]
+        if actions(parser) and rest and rest[0] in actions(parser):  # `authgen state pull ENV`
+            parser = actions(parser)[rest[0]]
+        options = parser._option_string_actions
         for span in spans[1:]:
             if span.startswith("-") and span.split()[0] not in options:
                 problems.append(f"{command}: {span} is not one of its flags ({cells[0]})")
@@ -134,6 +145,8 @@ def test_every_flag_in_the_prose_exists():
     known = set(parser._option_string_actions)
     for sub in commands.values():
         known |= set(sub._option_string_actions)
+        for nested in actions(sub).values():
+            known |= set(nested._option_string_actions)
     # authgen's flags: --long, or one letter (-v, -j N); terraform's (-json, -platform=...) aside
     flags = [s for s in SPAN.findall(prose) if re.match(r"--\w|-\w( |$)", s)]
     assert "--json" in flags and "--include-emulated" in flags
