@@ -13,6 +13,8 @@ cloud credentials; "direct" means nothing stands between the spec and the file:
   ``plan.json`` form, so pipelines and ``plan --all`` treat it like any plan;
 - :func:`write` writes the file (atomically, checked against the API's
   rules: ``authorizer.write``);
+- a ``retired: true`` spec plans the removal of the file instead (nothing is
+  fetched: the provider may be gone already), and ``apply`` removes it;
 - :func:`outputs` is what ``token`` / ``verify`` read instead of Terraform
   outputs: the spec's values plus the discovery document's ``token_endpoint``.
 
@@ -60,10 +62,14 @@ class DirectPlan:
     text: str
     current: str | None
     rows: list[Any] = field(default_factory=list)
+    #: A ``retired: true`` spec: the plan removes the file.
+    retiring: bool = False
 
     @property
     def action(self) -> str:
-        """``create`` (no file yet), ``update`` or ``no-op``."""
+        """``create`` (no file yet), ``update``, ``delete`` (retiring) or ``no-op``."""
+        if self.retiring:
+            return "no-op" if self.current is None else "delete"
         if self.current is None:
             return "create"
         return "no-op" if self.current == self.text else "update"
@@ -77,14 +83,15 @@ class DirectPlan:
         """The unified diff of the current file against the new one (no lines: no change)."""
         name = display_name(self.path)
         before = (self.current or "").splitlines(keepends=True)
-        after = self.text.splitlines(keepends=True)
+        after = [] if self.retiring else self.text.splitlines(keepends=True)
+        planned = "/dev/null" if self.retiring else f"{name} (planned)"
         return [
             line.rstrip("\n")
             for line in difflib.unified_diff(
                 before,
                 after,
                 fromfile=f"{name} (current)" if self.current is not None else "/dev/null",
-                tofile=f"{name} (planned)",
+                tofile=planned,
             )
         ]
 
@@ -93,7 +100,7 @@ class DirectPlan:
         keys), the file as the one resource, each changed member an attribute."""
         current = _parse(self.current)
         before = current.get(authorizer.ROOT_KEY, {}) if isinstance(current, Mapping) else {}
-        after = self.document[authorizer.ROOT_KEY]
+        after = {} if self.retiring else self.document[authorizer.ROOT_KEY]
         attributes = [
             {
                 "name": name,
@@ -111,7 +118,7 @@ class DirectPlan:
             "type": RESOURCE_TYPE,
             "mode": "managed",
             "action": self.action,
-            "attributes": attributes if self.action != "create" else [],
+            "attributes": attributes if self.action == "update" else [],
             "replace_paths": [],
             "reason": None,
             "importing": False,
@@ -120,6 +127,7 @@ class DirectPlan:
         return {
             "format_version": 1,
             "environment": self.environment,
+            "mode": "retire" if self.retiring else "apply",
             "terraform_version": None,
             "changes": self.changes,
             "counts": counts,
@@ -158,6 +166,8 @@ def plan(
     from generator import verify
 
     path, doc = document(project, spec)
+    if spec.retired:  # the file goes; what the provider serves no longer matters
+        return DirectPlan(spec.name, path, doc, "", _read(path), retiring=True)
     advise = providers.get(spec.provider).advisor(spec)
     rows = [
         row

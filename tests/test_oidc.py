@@ -364,3 +364,38 @@ def test_verify_without_a_client_fails_closed_and_no_token_checks_discovery_only
     both = authgen(project, "verify", "corp", "--no-token", "--scope", "x")
     assert both.code == 1
     assert "--no-token leaves the token out, so --scope would be unused" in error_line(both)
+
+
+def test_retired_plans_the_removal_and_apply_removes_the_file(project, nanoidp):
+    """``retired: true`` for an environment that made nothing at the
+    provider: plan shows the file going (without fetching anything: the
+    provider may be gone already), apply removes it."""
+    applied = authgen(project, "apply", "corp", "--auto-approve")
+    assert applied.code == 0, applied
+    path = project / "authorizers" / "corp.json"
+    assert path.is_file()
+    spec_file = project / "environments" / "corp.yaml"
+    spec_file.write_text(
+        spec_file.read_text().replace(
+            nanoidp.discovery_url, "http://127.0.0.1:9/.well-known/openid-configuration"
+        )
+        + "retired: true\n"
+    )
+    planned = authgen(project, "plan", "corp", "--detailed-exitcode", "--json")
+    assert planned.code == 2, planned
+    (entry,) = planned.json()["environments"]
+    assert entry["counts"]["delete"] == 1 and entry["changes"] is True
+    summary = json.loads((project / "build" / "corp" / "plan.json").read_text())
+    assert summary["mode"] == "retire"
+    assert summary["resources"][0]["action"] == "delete"
+    assert path.is_file()  # plan changes nothing
+
+    asked = authgen(project, "apply", "corp")
+    assert asked.code == 1 and path.is_file(), asked
+
+    retired = authgen(project, "apply", "corp", "--auto-approve")
+    assert retired.code == 0, retired
+    assert not path.exists()
+    assert "retired corp: removed authorizers/corp.json" in retired.stdout
+    again = authgen(project, "plan", "corp", "--detailed-exitcode")
+    assert again.code == 0, again  # nothing left to remove

@@ -51,14 +51,15 @@ def show_plan(report: Reporter, project: Project, outcome: PlanOutcome) -> None:
         Check(c["name"], Status(c["status"]), c["detail"], c["fix"])
         for c in summary.get("checks", [])
     ]
-    report.checks(rows, title=f"authgen plan: {outcome.name} (discovery and keys)")
+    if rows:
+        report.checks(rows, title=f"authgen plan: {outcome.name} (discovery and keys)")
     report.plan_summary(summary)
     for line in summary.get("diff", []):
         report.line(line)
     build = project.build_dir(outcome.name)
+    does = "removes the file (retired)" if summary.get("mode") == "retire" else "writes the file"
     report.line(
-        f"no Terraform for this provider: apply writes the file; summary: "
-        f"{display_name(build / 'plan.md')}"
+        f"no Terraform for this provider: apply {does}; summary: {display_name(build / 'plan.md')}"
     )
 
 
@@ -68,6 +69,8 @@ def apply(project: Project, spec: Spec, args: argparse.Namespace, report: Report
 
     with run_lock(project, spec, "apply"):
         planned = direct.plan(project, spec, wait=getattr(args, "wait", direct.DEFAULT_WAIT))
+        if planned.retiring:
+            return _retire(report, spec, planned, args)
         report.checks(planned.rows, title=f"authgen apply: {spec.name} (discovery and keys)")
         for line in planned.diff():
             report.line(line)
@@ -79,6 +82,34 @@ def apply(project: Project, spec: Spec, args: argparse.Namespace, report: Report
             )
         changed = direct.write(planned)
     report_written(report, spec, planned.path, planned.document, changed, planned)
+    return 0
+
+
+def _retire(report: Reporter, spec: Spec, planned: DirectPlan, args: argparse.Namespace) -> int:
+    """``retired: true``: remove the authorizer file (after a question unless
+    ``--auto-approve``); the spec file can go afterwards."""
+    for line in planned.diff():
+        report.line(line)
+    if planned.changes and not args.auto_approve:
+        confirm(
+            report,
+            f"Retire {spec.name}: remove {display_name(planned.path)}?",
+            action=f"apply {spec.name}",
+        )
+    planned.path.unlink(missing_ok=True)
+    spec_file = display_name(spec.path) if spec.path else f"environments/{spec.name}.yaml"
+    report.line(
+        f"retired {spec.name}: removed {display_name(planned.path)} (nothing at provider "
+        f"{spec.provider} was touched); {spec_file} can now be deleted"
+    )
+    report.emit(
+        {
+            "command": "apply",
+            "environment": spec.name,
+            "retired": True,
+            "removed": str(planned.path),
+        }
+    )
     return 0
 
 
