@@ -1171,6 +1171,9 @@ def test_terraform_stops_and_saves_state_when_authgen_is_killed(
     while alive(tfpid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not alive(tfpid), "terraform outlived the authgen that started it"
+    # its provisioner's shell goes with it (it may take a moment to be reaped)
+    while processes_in(workdir) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert processes_in(workdir) == []
     # ... having saved what it finished, and released the lock
     state = json.loads((workdir / "terraform.tfstate").read_text())
