@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from generator.emulator import MotoServer, start_moto
-from tests.support.cli import REPO, Result, cli_env, error_line, local_spec, make_project, run
+from tests.support.cli import REPO, Result, cli_env, error_line, make_project, plain_local_spec, run
 
 pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
@@ -80,7 +80,7 @@ def project(tmp_path_factory, env) -> Path:
     applied (their records and authorizer files committed, as the pipeline's
     commit-back does)."""
     root = make_project(
-        tmp_path_factory.mktemp("integrity") / "project", {n: local_spec(n) for n in ENVS}
+        tmp_path_factory.mktemp("integrity") / "project", {n: plain_local_spec(n) for n in ENVS}
     )
     (root / ".gitignore").write_text("build/\n")
     for name in ENVS:
@@ -212,7 +212,7 @@ def test_a_plan_whose_spec_changed_afterwards_is_refused(project, env, stale):
     original = spec.read_text()
     planned = run(project, "plan", "reviewed", env=env)  # current again (serial moved)
     assert planned.code == 0, planned
-    spec.write_text(original.replace("scopes: [read]", "scopes: [write]"))
+    spec.write_text(original.replace("scopes: [read]", "scopes: [read, write]"))
     try:
         result = run(project, "apply", "reviewed", "--auto-approve", env=env)
     finally:
@@ -356,7 +356,7 @@ def test_applying_the_retirement_destroys_and_removes_the_files(
 
 def test_a_retired_environment_has_no_outputs_to_read(project, env, retirement_plan):
     spec = project / "environments" / "retired-copy.yaml"
-    spec.write_text(local_spec("retired-copy") + "retired: true\n")
+    spec.write_text(plain_local_spec("retired-copy") + "retired: true\n")
     try:
         result = run(project, "authorizer", "retired-copy", env=env)
     finally:

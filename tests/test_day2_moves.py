@@ -131,6 +131,9 @@ def test_a_region_change_is_refused_by_plan_and_apply_with_nothing_created(
     checkout, applied, emulator
 ):
     authorizer = checkout.authorizer.read_bytes()
+    # a saved plan from before the edit: apply gets as far as the move check
+    saved = checkout("plan", NAME)
+    assert saved.code == 0, saved
     checkout.edit("region: us-west-2", "region: us-east-1")
     expected = (
         f"error: {NAME}: the spec moves this environment (region us-west-2 -> us-east-1). "

@@ -31,6 +31,7 @@ from tests.support.cli import (
     finish,
     local_spec,
     make_project,
+    plain_local_spec,
     run,
     start,
 )
@@ -43,7 +44,7 @@ REGION = "us-west-2"
 
 def s3_spec(name: str, bucket: str = BUCKET, extra: str = "") -> str:
     """environments/local.yaml as ``name`` with its state in ``bucket``."""
-    return local_spec(name) + f"state:\n  backend: s3\n  bucket: {bucket}\n{extra}"
+    return plain_local_spec(name) + f"state:\n  backend: s3\n  bucket: {bucket}\n{extra}"
 
 
 def state_key(name: str) -> str:
@@ -111,7 +112,9 @@ def bootstrapped(project, env) -> tuple[Result, Result]:
 
 @pytest.fixture(scope="module")
 def applied(project, env, bootstrapped) -> Result:
-    """alpha applied, with CI set: S3 state is what a pipeline may apply."""
+    """alpha planned and applied, with CI set: S3 state is what a pipeline may apply."""
+    planned = run(project, "plan", "alpha", env={**env, "CI": "true"})
+    assert planned.code == 0, planned
     result = run(project, "apply", "alpha", "--auto-approve", env={**env, "CI": "true"})
     assert result.code == 0, result
     return result
@@ -268,7 +271,7 @@ def test_apply_keeps_the_state_in_the_bucket_only(project, applied, emulator):
     assert state_key("alpha") in keys(s3)
     assert f"{state_key('alpha')}.tflock" not in keys(s3)  # released after the run
     state = json.loads(s3.get_object(Bucket=BUCKET, Key=state_key("alpha"))["Body"].read())
-    types = sorted(r["type"] for r in state["resources"])
+    types = sorted(r["type"] for r in state["resources"] if r["mode"] == "managed")
     assert types == [
         "aws_cognito_resource_server",
         "aws_cognito_user_pool",
@@ -391,8 +394,13 @@ def test_lock_timeout_takes_durations_only(tmp_path, env):
 
 
 def _race(tmp_path: Path, env: dict[str, str], name: str, *flags: str) -> list[Result]:
-    """``authgen apply NAME --auto-approve FLAGS`` from two checkouts, started together."""
+    """Two checkouts (two CI runners) each plan NAME (one after the other:
+    both plans see the same empty state), then ``authgen apply NAME
+    --auto-approve FLAGS`` in both, started together."""
     checkouts = [make_project(tmp_path / f"runner-{i}", {name: s3_spec(name)}) for i in (1, 2)]
+    for checkout in checkouts:
+        planned = run(checkout, "plan", name, env=env)
+        assert planned.code == 0, planned
     args = ("apply", name, "--auto-approve", *flags)
     procs = [start(checkout, *args, env=env) for checkout in checkouts]
     results = [finish(proc, args) for proc in procs]
@@ -469,7 +477,9 @@ def test_local_state_moves_into_the_bucket_with_state_migrate(
     tmp_path, env, emulator, bootstrapped
 ):
     name = "moving"
-    project = make_project(tmp_path / "p", {name: local_spec(name)})
+    project = make_project(tmp_path / "p", {name: plain_local_spec(name)})
+    planned = run(project, "plan", name, env=env)
+    assert planned.code == 0, planned
     applied_locally = run(project, "apply", name, "--auto-approve", env=env)
     assert applied_locally.code == 0, applied_locally
     spec = project / "environments" / f"{name}.yaml"

@@ -154,7 +154,10 @@ def _show(project: Project, spec: Spec, args: argparse.Namespace, report: Report
     if not resources and not outputs:
         report.line(f"state of {spec.name} ({where}): empty (nothing applied yet)")
     else:
-        report.line(f"state of {spec.name} ({where}): {len(resources)} resources")
+        managed = [a for a, _ in resources if not f".{a}".split("[")[0].count(".data.")]
+        data = len(resources) - len(managed)
+        also = f" (and {data} data source{'s' if data != 1 else ''})" if data else ""
+        report.line(f"state of {spec.name} ({where}): {len(managed)} resources{also}")
         for address, attributes in resources:
             report.line()
             report.line(address)
@@ -268,7 +271,7 @@ def _migrate(project: Project, spec: Spec, args: argparse.Namespace, report: Rep
         for name in ("terraform.tfstate", "terraform.tfstate.backup"):
             (directory / name).unlink(missing_ok=True)
     report.done()
-    count = len(after.get("resources") or [])
+    count = len([r for r in after.get("resources") or [] if r.get("mode") == "managed"])
     report.line(
         f"moved the state of {spec.name} ({count} resources) from {display_name(local)} to "
         f"{where}; the local copy is deleted"
