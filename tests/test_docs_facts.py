@@ -27,9 +27,12 @@ botocore has no model of that service.
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.util
 import json
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import botocore
@@ -55,14 +58,28 @@ AUTH0_MAIN = REPO / "modules" / "auth0" / "main.tf"
 AGENTCORE = "bedrock-agentcore-control"
 
 # IAM service prefix -> botocore service name.
-SERVICE_FOR_PREFIX = {"cognito-idp": "cognito-idp", "s3": "s3", "sts": "sts"}
+SERVICE_FOR_PREFIX = {
+    "cognito-idp": "cognito-idp",
+    "iam": "iam",
+    "lambda": "lambda",
+    "logs": "logs",
+    "s3": "s3",
+    "sts": "sts",
+}
 
-# IAM actions whose names are not API operation names, with the operations
-# they authorize (Service Authorization Reference): s3:ListBucket is the
-# permission behind ListObjects / ListObjectsV2.
-IAM_ONLY_ACTIONS = {"s3:ListBucket": ("ListObjectsV2", "ListObjects")}
+# IAM actions whose names are not API operation names: the service and the
+# operations they authorize (Service Authorization Reference). s3:ListBucket
+# is the permission behind ListObjects / ListObjectsV2; iam:PassRole is no
+# operation at all: IAM checks it when CreateFunction (or an
+# UpdateFunctionConfiguration that changes the role) names a role.
+IAM_ONLY_ACTIONS = {
+    "s3:ListBucket": ("s3", ("ListObjectsV2", "ListObjects")),
+    "iam:PassRole": ("lambda", ("CreateFunction", "UpdateFunctionConfiguration")),
+}
+# Recorded operations allowed by an action of another name.
+ACTION_FOR_OPERATION = {"s3:ListObjectsV2": "s3:ListBucket", "s3:HeadObject": "s3:GetObject"}
 
-# Actions that IAM cannot scope to a user pool ARN: CreateUserPool (no pool
+# Actions that IAM cannot scope to a resource ARN: CreateUserPool (no pool
 # exists yet), DescribeUserPoolDomain (the request names only the domain),
 # ListUserPools (a listing), GetCallerIdentity (no resource at all).
 STAR_ACTIONS = {
@@ -71,8 +88,68 @@ STAR_ACTIONS = {
     "cognito-idp:ListUserPools",
     "sts:GetCallerIdentity",
 }
+# Listings scoped to every resource of a kind in the account, not to one:
+# CloudWatch Logs asks for log-group:* on DescribeLogGroups.
+ACCOUNT_WIDE_ACTIONS = {"logs:DescribeLogGroups": "arn:aws:logs:*:ACCOUNT_ID:log-group:*"}
 USER_POOL_ARN = re.compile(r"arn:aws:cognito-idp:[^:]+:[^:]+:userpool/\*")
 S3_ARN = re.compile(r"arn:aws:s3:::[^/]+(/.+)?")
+# The trigger of clients[].claims (modules/cognito/trigger.tf): role, function
+# and log group named "<domain_prefix, 56 characters>-claims".
+TRIGGER_ROLE_ARN = re.compile(r"arn:aws:iam::[^:]+:role/\*-claims")
+TRIGGER_FUNCTION_ARN = re.compile(r"arn:aws:lambda:[^:]+:[^:]+:function:\*-claims")
+TRIGGER_LOG_GROUP_ARN = re.compile(
+    r"arn:aws:logs:[^:]+:[^:]+:log-group:/aws/lambda/\*-claims(:\*)?"
+)
+RESOURCE_PATTERN = {
+    "cognito-idp": USER_POOL_ARN,
+    "s3": S3_ARN,
+    "iam": TRIGGER_ROLE_ARN,
+    "lambda": TRIGGER_FUNCTION_ARN,
+    "logs": TRIGGER_LOG_GROUP_ARN,
+}
+#: Statements that only the claims trigger needs start with this Sid.
+CLAIMS_SID = "ClaimsTrigger"
+
+# The recording of scripts/record_aws_calls.py, and what it is held against.
+CALLS = DOCS / "aws-iam-calls.json"
+RECORDER = REPO / "scripts" / "record_aws_calls.py"
+COGNITO_MODULE = REPO / "modules" / "cognito"
+LEFTOVERS_CODE = REPO / "generator" / "providers" / "cognito_objects.py"
+RECORDED_STEPS = [
+    "init",
+    "create",
+    "refresh",
+    "tags",
+    "update",
+    "code",
+    "rename",
+    "import",
+    "destroy",
+]
+# Granted though no recorded run calls them, and why.
+NOT_RECORDED = {
+    # The provider's update path for a domain (managed-login version, custom
+    # certificate): the module sets neither (docs/aws-iam.md, Domain).
+    "cognito-idp:UpdateUserPoolDomain",
+    # Not a call: checked on CreateFunction (test below).
+    "iam:PassRole",
+}
+# The ARN IAM checks for a call made by a resource type: its own, or the
+# resource it belongs to.
+ARN_OF = {
+    "aws_cognito_user_pool": "aws_cognito_user_pool",
+    "aws_cognito_resource_server": "aws_cognito_user_pool",
+    "aws_cognito_user_pool_client": "aws_cognito_user_pool",
+    "aws_cognito_user_pool_domain": "aws_cognito_user_pool",
+    "aws_iam_role": "aws_iam_role",
+    "aws_iam_role_policy": "aws_iam_role",
+    "aws_cloudwatch_log_group": "aws_cloudwatch_log_group",
+    "aws_lambda_function": "aws_lambda_function",
+    "aws_lambda_permission": "aws_lambda_function",
+}
+# CloudWatch Logs evaluates these against the log group's ARN without ":*",
+# every other action against the ARN with it.
+LOG_GROUP_TAGGING = {"logs:ListTagsForResource", "logs:TagResource", "logs:UntagResource"}
 
 # The AWS CLI's own options, accepted by every command.
 CLI_GLOBAL_FLAGS = {
@@ -117,6 +194,9 @@ AUTH0_SCOPES_FOR_RESOURCE = {
         "delete:client_grants",
     },
 }
+# IAM condition keys the doc names, spelled like actions.
+CONDITION_KEYS = {"iam:PassedToService"}
+ACTION_IN_DOC = re.compile(r"`((?:cognito-idp|iam|lambda|logs|s3|sts):[A-Za-z0-9]+)`")
 SCOPE_RE = re.compile(r"(read|create|update|delete):[a-z][a-z_]*[a-z]")
 SCOPES_BEGIN = "<!-- authgen:auth0-scopes:begin -->"
 SCOPES_END = "<!-- authgen:auth0-scopes:end -->"
@@ -319,8 +399,8 @@ def test_every_action_is_an_operation_of_its_botocore_service(session):
     for action in sorted(policy_actions()):
         prefix, name = action.split(":", 1)
         assert prefix in SERVICE_FOR_PREFIX, f"{action}: no botocore service mapped for {prefix!r}"
-        model = session.get_service_model(SERVICE_FOR_PREFIX[prefix])
-        operations = IAM_ONLY_ACTIONS.get(action, (name,))
+        service, operations = IAM_ONLY_ACTIONS.get(action, (SERVICE_FOR_PREFIX[prefix], (name,)))
+        model = session.get_service_model(service)
         missing = [op for op in operations if op not in model.operation_names]
         if missing:
             unknown.append(f"{action}: {missing} not in {model.service_name} {model.api_version}")
@@ -335,11 +415,29 @@ def test_only_actions_without_resource_level_permissions_use_star():
             assert actions <= STAR_ACTIONS, f"{sorted(actions - STAR_ACTIONS)} must not use '*'"
             continue
         for action in actions:
+            if action in ACCOUNT_WIDE_ACTIONS:
+                assert resources == [ACCOUNT_WIDE_ACTIONS[action]], st
+                continue
             prefix = action.split(":", 1)[0]
-            pattern = {"cognito-idp": USER_POOL_ARN, "s3": S3_ARN}.get(prefix)
+            pattern = RESOURCE_PATTERN.get(prefix)
             assert pattern is not None, f"{action}: unexpected resource-scoped service"
             for resource in resources:
                 assert pattern.fullmatch(resource), f"{action} on {resource!r}"
+
+
+def test_pass_role_only_passes_the_trigger_role_to_lambda():
+    passing = [st for st in policy()["Statement"] if "iam:PassRole" in as_list(st["Action"])]
+    assert len(passing) == 1, passing
+    st = passing[0]
+    # alone in its statement, so its condition restricts nothing else
+    assert as_list(st["Action"]) == ["iam:PassRole"], st
+    assert all(TRIGGER_ROLE_ARN.fullmatch(r) for r in as_list(st["Resource"])), st
+    assert st.get("Condition") == {
+        "StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}
+    }, st
+    assert st["Sid"].startswith(CLAIMS_SID), st
+    others = [x for x in policy()["Statement"] if x != st and "Condition" in x]
+    assert not others, f"conditions the checks below do not evaluate: {others}"
 
 
 def test_state_backend_statements_follow_terraform_s3_permissions():
@@ -371,13 +469,291 @@ def test_iam_doc_names_exactly_the_policy_actions():
     text = IAM_DOC.read_text(encoding="utf-8")
     granted_part, _, left_out_part = text.partition("## What is not in the policy")
     assert left_out_part, "docs/aws-iam.md lost its '## What is not in the policy' section"
-    named = re.compile(r"`((?:cognito-idp|s3|sts):[A-Za-z0-9]+)`")
-    in_doc = set(named.findall(granted_part))
+    named = ACTION_IN_DOC
+    in_doc = set(named.findall(granted_part)) - CONDITION_KEYS
     actions = policy_actions()
     assert in_doc == actions, (
         f"only in the doc: {sorted(in_doc - actions)}; only in the policy: {sorted(actions - in_doc)}"
     )
     assert not set(named.findall(left_out_part)) & actions, "an action is both granted and left out"
+
+
+# --------------------------------------------------------------------------
+# docs/aws-iam-calls.json: the recorded calls, the policy and the module
+# --------------------------------------------------------------------------
+
+
+@functools.cache
+def recorder():
+    """scripts/record_aws_calls.py as a module (its parser and module_shape)."""
+    spec = importlib.util.spec_from_file_location("record_aws_calls", RECORDER)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def recording() -> dict:
+    return json.loads(CALLS.read_text(encoding="utf-8"))
+
+
+def action_of(call: str) -> str:
+    """The IAM action that allows a recorded ``service:Operation``."""
+    return ACTION_FOR_OPERATION.get(call, call)
+
+
+def recorded_by_type() -> dict[str, set[str]]:
+    """``{who made it: {IAM action, ...}}`` over every recorded step."""
+    out: dict[str, set[str]] = {}
+    for step in recording()["steps"]:
+        for call, who in step["calls"].items():
+            for by in who:
+                out.setdefault(by, set()).add(action_of(call))
+    return out
+
+
+def recorded_actions() -> set[str]:
+    return set().union(*recorded_by_type().values())
+
+
+def iam_matches(pattern: str, arn: str) -> bool:
+    """IAM's wildcard match of a Resource element (``*`` any run, ``?`` one character)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, arn) is not None
+
+
+def allows(action: str, arn: str, passed_to: str | None = None) -> bool:
+    """Whether the policy, its placeholders filled in as in the recording,
+    allows ``action`` on ``arn`` (``passed_to``: iam:PassedToService)."""
+    rec = recording()
+    account = rec["arns"]["aws_cognito_user_pool"].split(":")[4]
+    for st in policy()["Statement"]:
+        if action not in as_list(st["Action"]):
+            continue
+        condition = st.get("Condition")
+        if condition is not None and condition != {
+            "StringEquals": {"iam:PassedToService": passed_to}
+        }:
+            continue
+        for resource in as_list(st["Resource"]):
+            filled = resource.replace("ACCOUNT_ID", account).replace(
+                "STATE_BUCKET", rec["state"]["bucket"]
+            )
+            if iam_matches(filled, arn):
+                return True
+    return False
+
+
+def leftovers_actions(session) -> set[str]:
+    """The Cognito actions ``authgen leftovers`` calls through boto3
+    (method calls on the client, and the operations it paginates)."""
+    tree = ast.parse(LEFTOVERS_CODE.read_text(encoding="utf-8"))
+    services = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "client"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "boto3"
+    }
+    assert services == {"cognito-idp"}, (
+        f"{LEFTOVERS_CODE.name} uses {sorted(services)}: map that service's calls here"
+    )
+    model = session.get_service_model("cognito-idp")
+    method_of = {xform_name(op): op for op in model.operation_names}
+    methods = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "cognito"
+        and node.attr in method_of
+    } | {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value in method_of
+    }
+    return {f"cognito-idp:{method_of[m]}" for m in methods}
+
+
+def module_resource_types() -> dict[str, dict]:
+    """``{resource type: its first body}`` over modules/cognito/*.tf."""
+    found: dict[str, dict] = {}
+    for tf in sorted(COGNITO_MODULE.glob("*.tf")):
+        with tf.open(encoding="utf-8") as f:
+            for block in hcl2.load(f).get("resource", []):
+                for rtype, named in block.items():
+                    for body in named.values():
+                        found.setdefault(rtype.strip('"'), body)
+    return found
+
+
+def claims_only_types() -> set[str]:
+    """Resource types the module creates only when some client has claims."""
+    return {
+        rtype
+        for rtype, body in module_resource_types().items()
+        if "claims_enabled" in str(body.get("count", ""))
+    }
+
+
+def doc_sections() -> dict[str, str]:
+    """``{resource type: its section of docs/aws-iam.md}`` (headings naming
+    a type in backticks and parentheses)."""
+    text = IAM_DOC.read_text(encoding="utf-8")
+    parts = re.split(r"^(#{2,3} .*)$", text, flags=re.M)
+    sections = {}
+    for heading, body in zip(parts[1::2], parts[2::2], strict=True):
+        for rtype in re.findall(r"\(`(aws_[a-z0-9_]+)`\)", heading):
+            sections[rtype] = body
+    return sections
+
+
+def test_recording_was_made_for_the_module_as_it_is():
+    rec = recording()
+    assert [s["step"] for s in rec["steps"]] == RECORDED_STEPS
+    assert rec["module"] == recorder().module_shape(COGNITO_MODULE), (
+        "modules/cognito has other resource types or arguments than when "
+        "docs/aws-iam-calls.json was recorded: run .venv/bin/python "
+        "scripts/record_aws_calls.py, then grant and explain any new call in "
+        "docs/aws-iam-policy.json and docs/aws-iam.md"
+    )
+    version = rec["provider"].rsplit(" ", 1)[1]
+    assert f"**{version}**" in IAM_DOC.read_text(encoding="utf-8"), version
+    # every step reached every resource type of the module (create, read,
+    # update, import and destroy all ran)
+    types = set(module_resource_types())
+    for step in rec["steps"][1:]:
+        reached = {by for who in step["calls"].values() for by in who}
+        assert types <= reached, f"{step['step']}: no call by {sorted(types - reached)}"
+
+
+def test_every_module_resource_type_has_its_section_and_grants():
+    types = set(module_resource_types())
+    assert {"aws_cognito_user_pool", "aws_lambda_function", "aws_iam_role"} <= types, types
+    by_type = recorded_by_type()
+    sections = doc_sections()
+    granted = policy_actions()
+    problems = []
+    for rtype in sorted(types):
+        actions = by_type.get(rtype, set())
+        if not actions:
+            problems.append(f"{rtype}: no call recorded; run scripts/record_aws_calls.py")
+        if rtype not in sections:
+            problems.append(f"{rtype}: no section '... (`{rtype}`)' in docs/aws-iam.md")
+            continue
+        named = set(ACTION_IN_DOC.findall(sections[rtype]))
+        if actions - named:
+            problems.append(f"{rtype}: its section does not name {sorted(actions - named)}")
+        if actions - granted:
+            problems.append(f"{rtype}: the policy does not grant {sorted(actions - granted)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_recorded_call_is_allowed_on_the_resource_it_touched():
+    rec = recording()
+    arns = rec["arns"]
+    assert set(arns) == {
+        "aws_cognito_user_pool",
+        "aws_iam_role",
+        "aws_lambda_function",
+        "aws_cloudwatch_log_group",
+    }, arns
+    bucket, key = rec["state"]["bucket"], rec["state"]["key"]
+    s3 = {
+        "bucket": f"arn:aws:s3:::{bucket}",
+        "state object": f"arn:aws:s3:::{bucket}/{key}",
+        "lock object": f"arn:aws:s3:::{bucket}/{key}.tflock",
+    }
+    problems, checked = [], 0
+    for step in rec["steps"]:
+        for call, who in step["calls"].items():
+            action = action_of(call)
+            for by in who:
+                if by.startswith("s3 back end: "):
+                    arn = s3[by.removeprefix("s3 back end: ")]
+                elif by in ARN_OF:
+                    arn = arns[ARN_OF[by]]
+                    if action.startswith("logs:") and action not in LOG_GROUP_TAGGING:
+                        arn += ":*"
+                else:  # provider start-up, the back end's and the data source's STS call
+                    assert action in STAR_ACTIONS, f"{step['step']}: {call} by {by}"
+                    arn = "*"
+                checked += 1
+                if not allows(action, arn):
+                    problems.append(f"{step['step']}: {call} by {by} on {arn}")
+    # the execution role is passed to Lambda, and to nothing else
+    role = arns["aws_iam_role"]
+    if not allows("iam:PassRole", role, passed_to="lambda.amazonaws.com"):
+        problems.append(f"iam:PassRole of {role} to lambda.amazonaws.com")
+    assert not allows("iam:PassRole", role, passed_to="ec2.amazonaws.com")
+    assert checked > 100, checked
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checks_would_catch_a_name_outside_the_patterns():
+    """allows() is not vacuous: another function, role or account is refused."""
+    rec = recording()
+    function = rec["arns"]["aws_lambda_function"]
+    assert allows("lambda:UpdateFunctionCode", function)
+    assert not allows("lambda:UpdateFunctionCode", function.replace("-claims", "-other"))
+    assert not allows("lambda:UpdateFunctionCode", function.replace(":123456789012:", ":1:"))
+    assert not allows("iam:DeleteRole", rec["arns"]["aws_iam_role"].replace("-claims", "-admin"))
+    assert not allows(
+        "s3:DeleteObject", f"arn:aws:s3:::{rec['state']['bucket']}/{rec['state']['key']}"
+    )
+
+
+def test_every_granted_action_was_recorded_or_is_explained(session):
+    granted = policy_actions()
+    leftovers = leftovers_actions(session)
+    unexplained = granted - recorded_actions() - leftovers
+    assert unexplained == NOT_RECORDED, (
+        f"granted, never called: {sorted(unexplained - NOT_RECORDED)}; "
+        f"NOT_RECORDED lists {sorted(NOT_RECORDED - unexplained)} though it is called"
+    )
+
+
+def test_every_leftovers_call_is_granted(session):
+    actions = leftovers_actions(session)
+    assert {
+        "cognito-idp:DescribeUserPool",
+        "cognito-idp:ListUserPools",
+        "cognito-idp:ListUserPoolClients",
+        "cognito-idp:ListResourceServers",
+        "cognito-idp:DeleteUserPool",
+        "cognito-idp:DeleteUserPoolClient",
+        "cognito-idp:DeleteResourceServer",
+        "cognito-idp:DeleteUserPoolDomain",
+    } <= actions, sorted(actions)
+    assert actions <= policy_actions(), sorted(actions - policy_actions())
+    pool = recording()["arns"]["aws_cognito_user_pool"]
+    for action in actions:
+        assert allows(action, pool), action
+
+
+def test_claims_only_statements_are_marked_and_hold_only_trigger_actions(session):
+    trigger = claims_only_types()
+    assert "aws_lambda_function" in trigger and "aws_cognito_user_pool" not in trigger, trigger
+    by_type = recorded_by_type()
+    trigger_actions = set().union(*(by_type[t] for t in trigger)) | {"iam:PassRole"}
+    other_actions = set().union(*(a for t, a in by_type.items() if t not in trigger))
+    other_actions |= leftovers_actions(session)
+    only_trigger = trigger_actions - other_actions
+    assert only_trigger, "no action is needed by the trigger alone?"
+    for st in policy()["Statement"]:
+        actions = set(as_list(st["Action"]))
+        if st["Sid"].startswith(CLAIMS_SID):
+            assert actions <= only_trigger, f"{st['Sid']}: {sorted(actions - only_trigger)}"
+        else:
+            assert not actions & only_trigger, f"{st['Sid']}: {sorted(actions & only_trigger)}"
+    text = IAM_DOC.read_text(encoding="utf-8")
+    claims_part = text.split("## Only with `clients[].claims`", 1)[1].split("\n## ", 1)[0]
+    for rtype in trigger:
+        assert f"(`{rtype}`)" in claims_part, f"{rtype} is not under 'Only with clients[].claims'"
 
 
 def bootstrap_table() -> dict[str, str]:
