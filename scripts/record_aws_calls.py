@@ -526,8 +526,26 @@ def record(keep: bool = False) -> dict:
 
 
 def _comparable(doc: dict) -> dict:
-    """What ``--check`` compares: everything but the moto version."""
-    return {k: v for k, v in doc.items() if k != "moto"}
+    """What ``--check`` compares: everything but the moto version and the
+    user pool's id (Cognito makes a new one every run)."""
+    out = {k: v for k, v in doc.items() if k != "moto"}
+    out["arns"] = {
+        k: re.sub(r":userpool/.+$", ":userpool/<id>", v) for k, v in doc.get("arns", {}).items()
+    }
+    return out
+
+
+def _differences(old: dict, new: dict) -> list[str]:
+    """Which parts of two recordings differ (keys, and steps by name)."""
+    old, new = _comparable(old), _comparable(new)
+    out = [k for k in sorted(set(old) | set(new)) if k != "steps" and old.get(k) != new.get(k)]
+    old_steps = {s["step"]: s for s in old.get("steps", [])}
+    for step in new.get("steps", []):
+        if old_steps.get(step["step"]) != step:
+            out.append(f"steps.{step['step']}")
+    if [s["step"] for s in old.get("steps", [])] != [s["step"] for s in new.get("steps", [])]:
+        out.append("steps (their list)")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -547,8 +565,12 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(doc, indent=2) + "\n"
     if args.check:
         old = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-        if _comparable(old) != _comparable(doc):
-            print(f"record_aws_calls: {args.out} differs from this run", file=sys.stderr)
+        differences = _differences(old, doc)
+        if differences:
+            print(
+                f"record_aws_calls: {args.out} differs from this run in {', '.join(differences)}",
+                file=sys.stderr,
+            )
             return 1
         print(f"record_aws_calls: {args.out} is current", file=sys.stderr)
         return 0

@@ -91,3 +91,19 @@ def test_module_shape_reads_arguments_and_dynamic_blocks(rec, tmp_path):
         encoding="utf-8",
     )
     assert rec.module_shape(tmp_path) == {"aws_x": ["count", "inner", "name", "tags"]}
+
+
+def test_check_ignores_the_pool_id_and_moto_version_and_names_what_differs(rec):
+    def doc(pool_id: str, moto: str, calls: dict) -> dict:
+        return {
+            "moto": moto,
+            "arns": {"aws_cognito_user_pool": f"arn:aws:cognito-idp:r:1:userpool/{pool_id}"},
+            "steps": [{"step": "create", "does": "apply", "calls": calls}],
+        }
+
+    calls = {"lambda:CreateFunction": ["aws_lambda_function"]}
+    assert rec._differences(doc("r_a", "5.2.5", calls), doc("r_b", "5.2.6", calls)) == []
+    more = {**calls, "lambda:PutFunctionConcurrency": ["aws_lambda_function"]}
+    assert rec._differences(doc("r_a", "5.2.5", calls), doc("r_a", "5.2.5", more)) == [
+        "steps.create"
+    ]
