@@ -149,9 +149,8 @@ def _reviewed_plan(
     is current; else, at a terminal without --auto-approve, a new one shown
     and confirmed. Refuses otherwise, before terraform changes anything."""
     saved = plan_basis.load(plan_path)
-    why = None
+    current = plan_basis.capture(runner, spec.name, mode)
     if saved is not None:
-        current = plan_basis.capture(runner, spec.name, mode)
         why = plan_basis.stale_reason(saved, current)
         if why is None and not runner.saved_plan_is_current(plan_path, destroy=spec.retired):
             why = "terraform's own record of it does not match the rendered root"
@@ -168,7 +167,7 @@ def _reviewed_plan(
         if args.auto_approve or not report.interactive:
             raise AuthgenError(stale)
         report.note(f"{stale}. Planning again here instead:")
-    _plan_and_confirm(project, spec, runner, plan_path, mode, args, report)
+    _plan_and_confirm(project, spec, runner, plan_path, mode, current, args, report)
 
 
 def _review(
@@ -200,14 +199,15 @@ def _plan_and_confirm(
     runner: Runner,
     plan_path: Path,
     mode: str,
+    basis: plan_basis.Basis,
     args: argparse.Namespace,
     report: Reporter,
 ) -> None:
-    """A new plan, shown; applied only on 'yes' (at a terminal)."""
+    """A new plan made from ``basis`` (what the state and root are now),
+    shown; applied only on 'yes' (at a terminal)."""
     from generator import plan_summary
     from generator.commands import safety
 
-    basis = plan_basis.capture(runner, spec.name, mode)
     result = runner.plan(plan_path, destroy=spec.retired)
     shown = runner.show_json(plan_path) if result.changes else {}
     summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)

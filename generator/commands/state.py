@@ -261,8 +261,7 @@ def _migrate(project: Project, spec: Spec, args: argparse.Namespace, report: Rep
     with run_lock(project, spec, "state migrate"):
         render_into(project, spec)
         runner = ready_runner(project, spec, args, report.progress(spec.name), migrate_state=True)
-        text = runner.pull_state()
-        after = json.loads(text) if text else {}
+        after = runner.state()
         if _content(after) != _content(before):
             raise AuthgenError(
                 f"{spec.name}: the state in {where} does not hold what {display_name(local)} "

@@ -319,8 +319,10 @@ class Runner:
         """The raw state document (``terraform state pull``) parsed, ``{}``
         when there is none. Holds secrets in clear: it is returned to the
         caller only, never streamed, logged or printed."""
-        text = self.pull_state()
-        return json.loads(text) if text else {}
+        done = self._run("state", "pull", capture=True)
+        if not done.stdout.strip():
+            return {}
+        return _parse_json(done, "state pull")
 
     def state_snapshot(self) -> StateSnapshot | None:
         """The serial and lineage of the current state (``terraform state pull``,
