@@ -7,13 +7,22 @@ AUTHGEN := $(BIN)/authgen
 ENV ?= dev
 ARGS ?=
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist) in random order (pytest-randomly).
+# loadgroup, not plain load: tests/conftest.py puts the tests that share a
+# module-scoped fixture (a server of the module's own, an environment applied
+# once with terraform) in one xdist group, so one worker sets it up once and
+# runs them; every other test goes to whichever worker is free (loadfile would
+# also keep a long file of independent tests on one worker).
+# PYTEST_ARGS comes last and wins: PYTEST_ARGS="-n 0 -p no:randomly" is the old
+# serial run in file order.
+XDIST ?= -n auto --dist loadgroup
 
 .PHONY: help setup test test-fast lint fmt validate render plan apply destroy authorizer token verify \
         attach demo drift changed schema atlantis golden bench clean
 
 help:
 	@echo "make setup                 create .venv and install authgen with its dev tools"
-	@echo "make test                  run the whole test suite"
+	@echo "make test                  run the whole test suite (parallel, random order)"
 	@echo "make test-fast             the suite without the slow end-to-end tests"
 	@echo "make validate|render|plan|apply|destroy|authorizer|token|verify|attach ENV=dev"
 	@echo "make demo                  apply environments/local.yaml against a local emulator"
@@ -45,10 +54,10 @@ setup:
 	@echo "setup: done; run 'make test'"
 
 test:
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast:
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check generator tests bench scripts

@@ -1,34 +1,113 @@
-"""Fixtures shared by the whole suite.
+"""Fixtures shared by the whole suite, and how it runs in parallel.
 
 Terraform tests use the real ``terraform`` binary; tests that need the
 hashicorp/aws provider take it from a filesystem mirror on disk (the registry
 is not reachable here) through a CLI config file this harness writes, and are
-skipped with a stated reason where either is missing. The Cognito API is a
-real moto server on a free 127.0.0.1 port, stopped by process id.
+skipped with a stated reason where either is missing. Cognito, S3 and Lambda
+are real moto servers, OIDC is a real nanoidp, and canned HTTP answers come
+from a real server: each on a free 127.0.0.1 port, stopped by process id.
+Each kind is started here and nowhere else:
+
+- stock moto: ``moto_server`` (shared by the session), ``stock_moto`` (the
+  module's own), ``fresh_moto`` (the test's own);
+- the authgen emulator: ``emulator`` (the module's own, as ``authgen
+  emulator`` starts it; ``cognito`` is a boto3 client of it), and the
+  ``moto_plus(*slow, account=...)`` factory for variants (an operation
+  slowed down, another AWS account); a module that needs a slowed emulator
+  overrides ``emulator`` with one from ``moto_plus``;
+- nanoidp: ``nanoidp`` (the clients of tests/support/idp_fixtures.py) and the
+  ``nanoidp_factory(...)`` for other clients;
+- canned HTTP: ``static(routes)``.
+
+The suite runs under pytest-xdist (``make test``: ``-n auto --dist
+loadgroup``) in random order (pytest-randomly). Each worker is a process of
+its own with its own session fixtures and temporary directories
+(``tmp_path_factory`` is per worker), so servers and Terraform working
+directories never meet. ``pytest_collection_modifyitems`` below keeps the
+tests that share a module-scoped fixture (a server, an applied environment)
+on one worker, so the fixture is set up once; and keeps the steps of a
+``scenario`` module in file order.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator import plugins
-from generator.emulator import MotoServer, start_moto
+from generator.emulator import MotoServer, start_emulator, start_moto
 
 REPO = Path(__file__).resolve().parent.parent
 #: The test-only moto launcher (stock moto plus what it lacks here, and --slow).
 MOTO_PLUS = (sys.executable, str(REPO / "tests" / "support" / "moto_plus.py"))
 
 
+#: Where each test was collected (file order), to undo a shuffle where it must be.
+_COLLECTED = pytest.StashKey[int]()
+_SHARED_SCOPES = ("module", "package", "class")
+
+
+_sequence = itertools.count()
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    item.stash[_COLLECTED] = next(_sequence)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """After pytest-randomly's shuffle (it runs first) and before xdist names
+    the groups:
+
+    - a module marked ``scenario`` (its tests are the steps of one story on
+      shared state, e.g. an apply, then a refused plan, then a destroy) gets
+      its tests back in file order, at the place the shuffle gave the module;
+    - a test that uses a module-scoped fixture (a server of the module's own,
+      an applied environment), and every test of a scenario, joins the xdist
+      group of its module (``--dist loadgroup``): one worker runs them, so the
+      fixture is set up once and the steps stay together. Other tests go to
+      whichever worker is free.
+    """
+    by_module: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        if item.get_closest_marker("scenario"):
+            by_module.setdefault(item.module.__name__, []).append(index)
+    for positions in by_module.values():
+        ordered = sorted((items[i] for i in positions), key=lambda it: it.stash[_COLLECTED])
+        for position, item in zip(positions, ordered, strict=True):
+            items[position] = item
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        if item.get_closest_marker("scenario") or _uses_a_shared_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(module.__name__))
+
+
+def _uses_a_shared_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for name in item.fixturenames:
+        definitions = info.name2fixturedefs.get(name) or ()
+        if definitions and definitions[-1].scope in _SHARED_SCOPES:
+            return True
+    return False
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_environment(tmp_path_factory):
     """Fake AWS credentials, no real account; a CLI config that exists; not
     in CI whatever the machine running the suite says (tests that need CI set
-    it themselves), so plan/apply behave the same on a laptop and a runner."""
+    it themselves), so plan/apply behave the same on a laptop and a runner; no
+    terminal width (COLUMNS, LINES) or colour setting from the caller's
+    shell: the tests that care set them."""
     saved = dict(os.environ)
     home = tmp_path_factory.mktemp("tfhome")
     empty_rc = home / "empty.tfrc"
@@ -50,6 +129,13 @@ def _isolated_environment(tmp_path_factory):
     )
     for var in (
         "CI",
+        "COLUMNS",
+        "LINES",
+        "FORCE_COLOR",
+        "TF_LOG",
+        "TF_LOG_PATH",
+        "TF_DATA_DIR",
+        "TF_WORKSPACE",
         "AWS_PROFILE",
         "AWS_SESSION_TOKEN",
         "AUTHGEN_ENDPOINT_URL",
@@ -98,31 +184,42 @@ def tf_env(tf_cli_config, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def moto_server(tmp_path_factory) -> MotoServer:
-    """One moto server for the session (tests use distinct resource names)."""
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    log_path = tmp_path_factory.mktemp("moto") / "moto.log"
-    server = start_moto(log_path=log_path)
-    yield server
-    server.stop()
+    """Stock moto shared by the session (one per xdist worker): tests that use it
+    name their resources distinctly and never count what it holds."""
+    yield from _stock_moto(tmp_path_factory.mktemp("moto"))
+
+
+@pytest.fixture(scope="module")
+def stock_moto(tmp_path_factory) -> MotoServer:
+    """Stock moto of this test module's own: for tests that count what it holds
+    and rely on what stock moto lacks (no token endpoint, no DeleteResourceServer)."""
+    yield from _stock_moto(tmp_path_factory.mktemp("moto-module"))
 
 
 @pytest.fixture
 def fresh_moto(tmp_path) -> MotoServer:
-    """A moto server of its own, for tests that count what it holds."""
+    """Stock moto of this test's own, for tests that count what it holds."""
+    yield from _stock_moto(tmp_path)
+
+
+def _stock_moto(directory: Path) -> Iterator[MotoServer]:
     pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_moto(log_path=tmp_path / "moto.log")
-    yield server
-    server.stop()
+    server = start_moto(log_path=directory / "moto.log")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
 def moto_plus(tmp_path_factory):
-    """``moto_plus(*slow)`` starts an emulator of this test module's own
-    through tests/support/moto_plus.py (authgen's emulator: moto plus the
-    Cognito operations and refusals it lacks; ``slow`` items like ``"CreateUserPoolClient=3"``
-    slow an operation down; ``account`` is the AWS account it answers as,
-    moto's MOTO_ACCOUNT_ID); every one started is stopped after the module."""
-
+    """``moto_plus(*slow, account=None)`` starts an authgen emulator of this test
+    module's own through tests/support/moto_plus.py (moto plus the Cognito
+    operations and refusals it lacks); ``slow`` items like
+    ``"CreateUserPoolClient=3"`` slow an operation down; ``account`` is the AWS
+    account it answers as (moto's MOTO_ACCOUNT_ID, set in the child only: this
+    process's environment is not touched). Every one started is stopped after
+    the module."""
     pytest.importorskip("moto", reason="moto is not installed (make setup)")
     servers: list[MotoServer] = []
 
@@ -130,17 +227,10 @@ def moto_plus(tmp_path_factory):
         launcher = list(MOTO_PLUS)
         for item in slow:
             launcher += ["--slow", item]
-        log = tmp_path_factory.mktemp("moto-plus") / "moto.log"
-        saved = os.environ.get("MOTO_ACCOUNT_ID")
         if account:
-            os.environ["MOTO_ACCOUNT_ID"] = account  # the child inherits it
-        try:
-            server = start_moto(log_path=log, launcher=launcher)
-        finally:
-            if saved is None:
-                os.environ.pop("MOTO_ACCOUNT_ID", None)
-            else:
-                os.environ["MOTO_ACCOUNT_ID"] = saved
+            launcher += ["--account", account]
+        log = tmp_path_factory.mktemp("moto-plus") / "moto.log"
+        server = start_moto(log_path=log, launcher=launcher)
         servers.append(server)
         return server
 
@@ -150,12 +240,52 @@ def moto_plus(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def nanoidp(tmp_path_factory):
+def emulator(tmp_path_factory) -> MotoServer:
+    """``authgen emulator`` (moto, the operations it lacks, the hosted token
+    endpoint) of this test module's own, as a user starts it."""
+    pytest.importorskip("moto", reason="moto is not installed (make setup)")
+    server = start_emulator(log_path=tmp_path_factory.mktemp("emulator") / "emulator.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def cognito(emulator):
+    """A boto3 cognito-idp client of ``emulator``."""
+    import boto3
+
+    return boto3.client("cognito-idp", region_name="us-west-2", endpoint_url=emulator.url)
+
+
+@pytest.fixture(scope="module")
+def nanoidp_factory(tmp_path_factory):
+    """``nanoidp_factory(audience=..., scopes=[...], clients=[...])`` starts a
+    nanoidp (tests/support/nanoidp.py) of this test module's own with those
+    clients; every one started is stopped after the module."""
+    pytest.importorskip("nanoidp", reason="nanoidp is not installed (make setup)")
+    from tests.support.nanoidp import start_nanoidp
+
+    servers = []
+
+    def start(*, audience: str, scopes: list[str], clients: list) -> object:
+        server = start_nanoidp(
+            tmp_path_factory.mktemp("nanoidp"), audience=audience, scopes=scopes, clients=clients
+        )
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def nanoidp(nanoidp_factory):
     """nanoidp (a real OIDC provider issuing client_credentials tokens) with the
     clients of tests/support/idp_fixtures.py, one per test module."""
-    from tests.support.idp_fixtures import running_nanoidp
+    from tests.support.idp_fixtures import AUDIENCE, CLIENTS, SCOPES
 
-    yield from running_nanoidp(tmp_path_factory)
+    return nanoidp_factory(audience=AUDIENCE, scopes=SCOPES, clients=CLIENTS)
 
 
 @pytest.fixture

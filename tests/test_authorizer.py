@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import authorizer
+from generator import authorizer, files
 from generator.errors import AuthorizerError
 
 COGNITO_URL = (
@@ -489,14 +489,27 @@ def earlier(tmp_path):
     return path, path.read_bytes()
 
 
+class _FailingOs:
+    """``os`` as generator.files sees it, with one function failing (no space
+    left): only that module's name is replaced, never the ``os`` module."""
+
+    def __init__(self, failing: str):
+        self.failing = failing
+
+    def __getattr__(self, name: str):
+        if name == self.failing:
+
+            def boom(*args, **kwargs):
+                raise OSError(28, "No space left on device")
+
+            return boom
+        return getattr(os, name)
+
+
 @pytest.mark.parametrize("failing", ["fsync", "replace", "chmod"])
 def test_a_failed_write_leaves_the_earlier_file_and_no_temp_file(earlier, monkeypatch, failing):
     path, before = earlier
-
-    def boom(*args, **kwargs):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(authorizer.os, failing, boom)
+    monkeypatch.setattr(files, "os", _FailingOs(failing))
     with pytest.raises(
         AuthorizerError, match=r"dev\.json: cannot write .*No space left.*unchanged"
     ):

@@ -79,6 +79,7 @@ def test_plan_and_apply_in_ci_refuse_local_state_and_create_nothing(tmp_path, fr
     assert pools(fresh_moto) == []
     assert not (project / "build" / "ephemeral").exists()  # refused before rendering
 
+    # plan, then apply the saved plan (apply --auto-approve never plans)
     planned = run(project, "plan", "ephemeral", "--allow-local-state", env=env)
     assert planned.code == 0, planned
     allowed = run(project, "apply", "ephemeral", "--auto-approve", "--allow-local-state", env=env)

@@ -18,41 +18,32 @@ import jwt
 import pytest
 import requests
 
-from generator.emulator import MotoServer, start_emulator
-from tests.support.cli import Result, cli_env, make_project, run
+from tests.support.cli import Checkout, cli_env, make_project
 
 pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> MotoServer:
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_emulator(log_path=tmp_path_factory.mktemp("emulator") / "emulator.log")
-    yield server
-    server.stop()
+def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
+    root = make_project(tmp_path_factory.mktemp("claims") / "project", ["local"])
+    env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
+    return Checkout(root, env, "local")
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, tf_cli_config, emulator):
-    root = make_project(tmp_path_factory.mktemp("claims") / "project", ["local"])
-    env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
-
-    def authgen(*args: str) -> Result:
-        return run(root, *args, env=env)
-
-    authgen.root = root
-    for step in (("plan", "local"), ("apply", "local", "--auto-approve")):
-        done = authgen(*step)
-        assert done.code == 0, done
-    return authgen
+def applied(checkout):
+    """environments/local.yaml, planned and applied on this module's emulator."""
+    result = checkout.apply("--auto-approve")
+    assert result.code == 0, result
+    return result
 
 
-def test_token_carries_the_clients_claims_and_verifies_against_the_jwks(project):
-    result = project("token", "local", "--wait", "5")
+def test_token_carries_the_clients_claims_and_verifies_against_the_jwks(checkout, applied):
+    result = checkout("token", "local", "--wait", "5")
     assert result.code == 0, result
     token = result.stdout.strip()
     assert result.stdout == token + "\n"  # the token and nothing else
-    doc = json.loads((project.root / "authorizers" / "local.json").read_text())
+    doc = json.loads((checkout.root / "authorizers" / "local.json").read_text())
     inner = doc["customJWTAuthorizer"]
     discovery = requests.get(inner["discoveryUrl"], timeout=10).json()
     key = jwt.PyJWKClient(discovery["jwks_uri"]).get_signing_key_from_jwt(token).key
@@ -67,8 +58,8 @@ def test_token_carries_the_clients_claims_and_verifies_against_the_jwks(project)
     assert claims["groups"] == ["admins", "ops"]
 
 
-def test_verify_passes_every_row(project):
-    result = project("verify", "local", "--wait", "5", "--json")
+def test_verify_passes_every_row(checkout, applied):
+    result = checkout("verify", "local", "--wait", "5", "--json")
     assert result.code == 0, result
     doc = result.json()
     assert doc["ok"] is True
@@ -116,13 +107,13 @@ def test_verify_passes_every_row(project):
     ],
 )
 def test_verify_fails_against_a_value_the_token_lacks(
-    project, tmp_path, claim, expected_detail, expected_fix
+    checkout, applied, tmp_path, claim, expected_detail, expected_fix
 ):
-    doc = json.loads((project.root / "authorizers" / "local.json").read_text())
+    doc = json.loads((checkout.root / "authorizers" / "local.json").read_text())
     doc["customJWTAuthorizer"]["customClaims"] = [claim]
     demanding = tmp_path / "demanding.json"
     demanding.write_text(json.dumps(doc, indent=2) + "\n")
-    result = project("verify", "local", "--wait", "5", "--authorizer", str(demanding), "--json")
+    result = checkout("verify", "local", "--wait", "5", "--authorizer", str(demanding), "--json")
     assert result.code == 1, result
     checks = {c["name"]: c for c in result.json()["checks"]}
     row = checks[f"customClaims[0] {claim['inboundTokenClaimName']}"]
@@ -130,17 +121,17 @@ def test_verify_fails_against_a_value_the_token_lacks(
     assert row["detail"] == expected_detail
     assert expected_fix in row["fix"]
     assert checks["signature"]["status"] == "pass"
-    human = project("verify", "local", "--wait", "5", "--authorizer", str(demanding))
+    human = checkout("verify", "local", "--wait", "5", "--authorizer", str(demanding))
     assert human.code == 1
     assert "FAIL" in human.stdout and "fix:" in human.stdout
 
 
-def test_verify_fails_when_the_scope_is_not_granted(project, tmp_path):
-    doc = json.loads((project.root / "authorizers" / "local.json").read_text())
+def test_verify_fails_when_the_scope_is_not_granted(checkout, applied, tmp_path):
+    doc = json.loads((checkout.root / "authorizers" / "local.json").read_text())
     doc["customJWTAuthorizer"]["allowedScopes"] = ["gateway-resource-server/admin"]
     demanding = tmp_path / "scopes.json"
     demanding.write_text(json.dumps(doc))
-    result = project("verify", "local", "--wait", "5", "--authorizer", str(demanding), "--json")
+    result = checkout("verify", "local", "--wait", "5", "--authorizer", str(demanding), "--json")
     assert result.code == 1, result
     row = next(c for c in result.json()["checks"] if c["name"] == "allowedScopes")
     assert row["status"] == "fail"

@@ -27,10 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.emulator import MotoServer, start_moto
 from generator.run_lock import RunLock, lock_path
 from tests.support.cli import (
-    REPO,
     Result,
     alive,
     cli_env,
@@ -41,33 +39,18 @@ from tests.support.cli import (
     run,
 )
 
-pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
+# scenario: the tests are steps on one environment, in file order (tests/conftest.py)
+pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow, pytest.mark.scenario]
 
 NAME = "guarded"
 POOL_NAME = f"gateway-user-pool-{NAME}"
 CLIENT_CREATE_SECONDS = 3
-LAUNCHER = (
-    sys.executable,
-    str(REPO / "tests" / "support" / "moto_plus.py"),
-    "--slow",
-    f"CreateUserPoolClient={CLIENT_CREATE_SECONDS}",
-)
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> MotoServer:
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    log = tmp_path_factory.mktemp("moto-plus") / "moto.log"
-    server = start_moto(log_path=log, launcher=LAUNCHER)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def cognito(emulator):
-    import boto3
-
-    return boto3.client("cognito-idp", region_name="us-west-2", endpoint_url=emulator.url)
+def emulator(moto_plus):
+    """This module's emulator, with CreateUserPoolClient slowed down."""
+    return moto_plus(f"CreateUserPoolClient={CLIENT_CREATE_SECONDS}")
 
 
 @pytest.fixture(scope="module")

@@ -32,31 +32,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.emulator import MotoServer, start_moto
-from tests.support.cli import REPO, Result, cli_env, error_line, make_project, plain_local_spec, run
+from tests.support.cli import Result, cli_env, error_line, make_project, plain_local_spec, run
 
-pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
+# scenario: the tests are steps on one environment, in file order (tests/conftest.py)
+pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow, pytest.mark.scenario]
 
 REGION = "us-west-2"
-LAUNCHER = (sys.executable, str(REPO / "tests" / "support" / "moto_plus.py"))
 ENVS = ("reviewed", "retiree")
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> MotoServer:
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_moto(
-        log_path=tmp_path_factory.mktemp("moto-integrity") / "moto.log", launcher=LAUNCHER
-    )
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def cognito(emulator):
-    import boto3
-
-    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=emulator.url)
 
 
 @pytest.fixture(scope="module")

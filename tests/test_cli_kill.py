@@ -23,9 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.emulator import MotoServer, start_moto
 from generator.terraform import RECORD_NAME
-from tests.support.cli import REPO, alive, cli_env, local_spec, make_project, process_tree, run
+from tests.support.cli import alive, cli_env, local_spec, make_project, process_tree, run
 
 pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
@@ -33,20 +32,12 @@ NAME = "killed"
 POOL_NAME = f"gateway-user-pool-{NAME}"
 CLIENT = 'module.auth.aws_cognito_user_pool_client.this["gateway-client"]'
 CLIENT_CREATE_SECONDS = 4
-LAUNCHER = (
-    sys.executable,
-    str(REPO / "tests" / "support" / "moto_plus.py"),
-    "--slow",
-    f"CreateUserPoolClient={CLIENT_CREATE_SECONDS}",
-)
 
 
-@pytest.fixture
-def emulator(tmp_path) -> MotoServer:
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_moto(log_path=tmp_path / "moto.log", launcher=LAUNCHER)
-    yield server
-    server.stop()
+@pytest.fixture(scope="module")
+def emulator(moto_plus):
+    """This module's emulator, with CreateUserPoolClient slowed down."""
+    return moto_plus(f"CreateUserPoolClient={CLIENT_CREATE_SECONDS}")
 
 
 def _clients(cognito) -> set[str]:

@@ -2,59 +2,36 @@
 the real CLI process, real terraform, hashicorp/aws from the machine's mirror,
 and a moto server on 127.0.0.1 standing in for Cognito.
 
-One project (``environments/local.yaml`` copied into a temporary directory)
-is planned once and applied once (the ``planned`` and ``applied`` fixtures);
-the tests then look at what those runs printed and wrote, and run the cheap
-commands (authorizer, verify, token) against the result. A provider schema
-load costs several seconds, so the terraform runs are shared. The last test
-destroys against stock moto, which fails (moto has no DeleteResourceServer):
-it stays last in the file. A destroy that succeeds is in
-test_cli_destroy_interrupt.py, against moto plus the missing operations.
+One checkout (``environments/local.yaml`` copied into a temporary directory)
+is planned once and applied once (the ``planned`` and ``applied`` fixtures,
+which keep what each run printed and wrote: later steps overwrite the files);
+the tests then look at those snapshots, and run the cheap commands
+(authorizer, verify, token) against the result, in any order. A provider
+schema load costs several seconds, so the terraform runs are shared. The
+failed destroy (stock moto has no DeleteResourceServer) runs on an
+environment of its own, so no other test sees it half-destroyed. A destroy
+that succeeds is in test_cli_destroy_interrupt.py, against moto plus the
+missing operations.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from generator.emulator import MotoServer, free_port, start_moto
-from tests.support.cli import Result, cli_env, error_line, make_project, run
+from generator.emulator import free_port
+from tests.support.cli import Checkout, Result, cli_env, error_line, make_project, plain_local_spec
 
 pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
 REGION = "us-west-2"
 POOL_NAME = "gateway-user-pool-local"  # environments/local.yaml
 CLIENT = 'module.auth.aws_cognito_user_pool_client.this["gateway-client"]'
-
-
-@dataclass
-class Project:
-    """A project directory and how to run authgen in it; every run is kept
-    (the secrets test reads them all)."""
-
-    root: Path
-    env: dict[str, str]
-    runs: list[Result] = field(default_factory=list)
-
-    def __call__(self, *args: str, **env: str | None) -> Result:
-        environment = {**self.env, **{k: v for k, v in env.items() if v is not None}}
-        return run(self.root, *args, env=environment, log=self.runs)
-
-    @property
-    def build(self) -> Path:
-        return self.root / "build" / "local"
-
-    @property
-    def authorizer(self) -> Path:
-        return self.root / "authorizers" / "local.json"
-
-    @property
-    def lock_file(self) -> Path:
-        return self.root / "environments" / "locks" / "local.terraform.lock.hcl"
+FINGERPRINT = "tfplan.fingerprint.json"
 
 
 @dataclass(frozen=True)
@@ -65,60 +42,71 @@ class Snapshot:
     plan_mtime: int | None = None
     lock_bytes: bytes | None = None
     lock_mtime: int | None = None
+    #: build/local/plan.json and plan.md as the step left them (None: absent)
+    summary: str | None = None
+    markdown: str | None = None
+    #: permission bits of what the step left in the build directory, by name
+    #: ("." is the directory itself)
+    modes: dict[str, int] | None = None
 
 
-def _snapshot(project: Project, result: Result) -> Snapshot:
-    plan = project.build / "tfplan"
-    lock = project.lock_file
+def _snapshot(checkout: Checkout, result: Result) -> Snapshot:
+    plan = checkout.build / "tfplan"
+    lock = checkout.lock_file
+    build = checkout.build
     return Snapshot(
         result,
         plan_mtime=plan.stat().st_mtime_ns if plan.is_file() else None,
         lock_bytes=lock.read_bytes() if lock.is_file() else None,
         lock_mtime=lock.stat().st_mtime_ns if lock.is_file() else None,
+        summary=_text(build / "plan.json"),
+        markdown=_text(build / "plan.md"),
+        modes={
+            name: (build / name).stat().st_mode & 0o777
+            for name in (".", "terraform.tfstate", "plan.json", "plan.md", "tfplan", FINGERPRINT)
+            if (build / name).exists()
+        },
     )
 
 
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> MotoServer:
-    """A moto server of this file's own: the tests count the clients it holds."""
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_moto(log_path=tmp_path_factory.mktemp("moto-cli") / "moto.log")
-    yield server
-    server.stop()
+def _text(path: Path) -> str | None:
+    return path.read_text() if path.is_file() else None
 
 
 @pytest.fixture(scope="module")
-def cognito(emulator):
+def moto_cognito(stock_moto):
+    """A cognito-idp client of this file's stock moto (no token endpoint, no
+    DeleteResourceServer: the tests rely on both)."""
     import boto3
 
-    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=emulator.url)
+    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=stock_moto.url)
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, tf_cli_config, emulator) -> Project:
+def checkout(tmp_path_factory, tf_cli_config, stock_moto) -> Checkout:
     root = make_project(tmp_path_factory.mktemp("cli") / "project", ["local"])
-    env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=emulator.url)
-    return Project(root, env)
+    env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=stock_moto.url)
+    return Checkout(root, env, "local")
 
 
 @pytest.fixture(scope="module")
-def planned(project) -> Snapshot:
-    """``authgen plan local`` on the fresh project."""
-    return _snapshot(project, project("plan", "local"))
+def planned(checkout) -> Snapshot:
+    """``authgen plan local`` on the fresh checkout."""
+    return _snapshot(checkout, checkout("plan", "local"))
 
 
 @pytest.fixture(scope="module")
-def applied(project, planned) -> Snapshot:
+def applied(checkout, planned) -> Snapshot:
     """``authgen apply local`` right after the plan: the saved plan is applied
     without a question (stdin is not a terminal, no --auto-approve)."""
-    result = project("apply", "local")
+    result = checkout("apply", "local")
     assert result.code == 0, result
-    return _snapshot(project, result)
+    return _snapshot(checkout, result)
 
 
-def _pool(cognito) -> dict:
+def _pool(cognito, name: str = POOL_NAME) -> dict:
     pools = [p for p in cognito.list_user_pools(MaxResults=60)["UserPools"]]
-    (pool,) = [p for p in pools if p["Name"] == POOL_NAME]
+    (pool,) = [p for p in pools if p["Name"] == name]
     return pool
 
 
@@ -131,7 +119,7 @@ def _client_ids(cognito, pool_id: str) -> list[str]:
 # plan
 
 
-def test_plan_writes_a_saved_plan_and_its_masked_summary(project, planned):
+def test_plan_writes_a_saved_plan_and_its_masked_summary(checkout, planned):
     result = planned.result
     assert result.code == 0, result
     assert "saved plan: build/local/tfplan; summary: build/local/plan.md" in result.stdout
@@ -140,9 +128,9 @@ def test_plan_writes_a_saved_plan_and_its_masked_summary(project, planned):
     assert f"│ create │ {CLIENT}" in result.stdout
     # progress lines while terraform runs (stderr is not a terminal here)
     assert "[local] Plan: 9 to add, 0 to change, 0 to destroy." in result.stderr
-    assert (project.build / "tfplan").is_file()
+    assert planned.plan_mtime is not None  # the saved plan was there after the plan
 
-    summary = json.loads((project.build / "plan.json").read_text())
+    summary = json.loads(planned.summary)
     assert summary["environment"] == "local"
     assert summary["changes"] is True
     assert summary["counts"]["create"] == 9
@@ -158,24 +146,24 @@ def test_plan_writes_a_saved_plan_and_its_masked_summary(project, planned):
         "module.auth.aws_lambda_function.this[0]": "create",
         "module.auth.aws_lambda_permission.this[0]": "create",
     }
-    markdown = (project.build / "plan.md").read_text()
+    markdown = planned.markdown
     assert markdown.startswith("<!-- authgen-plan:local -->\n")
     assert f"`{CLIENT}`" in markdown
 
 
-def test_the_provider_lock_file_lands_in_environments_locks(project, planned):
+def test_the_provider_lock_file_lands_in_environments_locks(checkout, planned):
     assert planned.result.code == 0, planned.result
-    lock = project.lock_file
+    lock = checkout.lock_file
     assert lock.is_file()
     assert 'provider "registry.terraform.io/hashicorp/aws"' in lock.read_text()
-    assert (project.build / ".terraform.lock.hcl").read_bytes() == lock.read_bytes()
+    assert (checkout.build / ".terraform.lock.hcl").read_bytes() == lock.read_bytes()
 
 
 # --------------------------------------------------------------------------
 # apply
 
 
-def test_apply_applies_the_saved_plan_without_planning_again(project, planned, applied):
+def test_apply_applies_the_saved_plan_without_planning_again(checkout, planned, applied):
     result = applied.result
     assert "applying the saved plan build/local/tfplan (made by 'authgen plan')" in result.stderr
     # terraform neither planned nor initialised again ...
@@ -186,28 +174,28 @@ def test_apply_applies_the_saved_plan_without_planning_again(project, planned, a
     # state, secrets included) with its fingerprint ...
     assert planned.plan_mtime is not None
     assert applied.plan_mtime is None
-    assert not (project.build / "tfplan.fingerprint.json").exists()
+    assert FINGERPRINT in planned.modes and FINGERPRINT not in applied.modes
     # ... and the lock file was reused as it was.
     assert applied.lock_bytes == planned.lock_bytes
     assert applied.lock_mtime == planned.lock_mtime
     assert "authorizer file: authorizers/local.json (written)" in result.stdout
 
 
-def test_the_authorizer_file_holds_what_moto_holds(project, applied, cognito, emulator):
-    text = project.authorizer.read_text()
+def test_the_authorizer_file_holds_what_moto_holds(checkout, applied, moto_cognito, stock_moto):
+    text = checkout.authorizer.read_text()
     doc = json.loads(text)
     assert text == json.dumps(doc, indent=2) + "\n"
     assert list(doc) == ["customJWTAuthorizer"]
     inner = doc["customJWTAuthorizer"]
     assert list(inner) == ["discoveryUrl", "allowedClients", "allowedScopes", "customClaims"]
 
-    pool = _pool(cognito)
-    assert inner["allowedClients"] == _client_ids(cognito, pool["Id"])
+    pool = _pool(moto_cognito)
+    assert inner["allowedClients"] == _client_ids(moto_cognito, pool["Id"])
     assert len(inner["allowedClients"]) == 1
     assert f"client gateway-client: {inner['allowedClients'][0]}" in applied.result.stdout
 
     assert inner["discoveryUrl"] == (
-        f"{emulator.url}/{pool['Id']}/.well-known/openid-configuration"
+        f"{stock_moto.url}/{pool['Id']}/.well-known/openid-configuration"
     )
     served = requests.get(inner["discoveryUrl"], timeout=10)
     assert served.status_code == 200
@@ -216,41 +204,41 @@ def test_the_authorizer_file_holds_what_moto_holds(project, applied, cognito, em
     assert requests.get(discovery["jwks_uri"], timeout=10).json()["keys"]
 
 
-def test_authorizer_reruns_are_byte_stable(project, applied):
-    before = project.authorizer.read_bytes()
-    mtime = project.authorizer.stat().st_mtime_ns
-    first = project("authorizer", "local")
-    second = project("authorizer", "local", "--json")
+def test_authorizer_reruns_are_byte_stable(checkout, applied):
+    before = checkout.authorizer.read_bytes()
+    mtime = checkout.authorizer.stat().st_mtime_ns
+    first = checkout("authorizer", "local")
+    second = checkout("authorizer", "local", "--json")
     assert first.code == 0, first
     assert "authorizer file: authorizers/local.json (unchanged)" in first.stdout
     assert second.code == 0, second
     doc = second.json()
     assert doc["command"] == "authorizer"
     assert doc["changed"] is False
-    assert doc["authorizer_file"] == str(project.authorizer)
-    assert project.authorizer.read_bytes() == before
-    assert project.authorizer.stat().st_mtime_ns == mtime
+    assert doc["authorizer_file"] == str(checkout.authorizer)
+    assert checkout.authorizer.read_bytes() == before
+    assert checkout.authorizer.stat().st_mtime_ns == mtime
     assert "Initializing" not in first.stderr + second.stderr
 
 
-def test_state_saved_plans_and_the_build_dir_are_private(project, applied):
-    def mode(path: Path) -> int:
-        return path.stat().st_mode & 0o777
-
-    assert mode(project.build) == 0o700
-    assert mode(project.build / "terraform.tfstate") == 0o600
-    assert mode(project.build / "plan.json") == 0o600
-    assert mode(project.build / "plan.md") == 0o600
-    assert not (project.build / "tfplan").exists()  # used, then removed
+def test_state_saved_plans_and_the_build_dir_are_private(checkout, planned, applied):
+    assert planned.modes["tfplan"] == 0o600
+    assert applied.modes == {
+        ".": 0o700,
+        "terraform.tfstate": 0o600,
+        "plan.json": 0o600,
+        "plan.md": 0o600,
+        # no "tfplan": used, then removed
+    }
     # ... while the authorizer file (no secret) is an ordinary file
-    assert mode(project.authorizer) == 0o644
+    assert checkout.authorizer.stat().st_mode & 0o777 == 0o644
 
 
 @pytest.fixture(scope="module")
-def logged_plan(project, applied) -> Result:
+def logged_plan(checkout, applied) -> Result:
     """``authgen plan -v`` with TF_LOG=DEBUG: the AWS provider logs Cognito's
     answers, the client secret included, on terraform's stderr."""
-    return project("plan", "local", "-v", TF_LOG="DEBUG")
+    return checkout("plan", "local", "-v", TF_LOG="DEBUG")
 
 
 def test_tf_log_output_is_shown_with_v_and_masked(logged_plan):
@@ -267,10 +255,10 @@ def test_tf_log_output_is_shown_with_v_and_masked(logged_plan):
 # verify / token against the emulator
 
 
-def test_verify_against_moto_fails_closed_on_the_missing_token(project, applied):
+def test_verify_against_moto_fails_closed_on_the_missing_token(checkout, applied):
     """moto has no token endpoint: verify cannot check a token, so it fails
     (exit 1) and says to ask for discovery-only checks explicitly."""
-    result = project("verify", "local", "--wait", "5", "--json")
+    result = checkout("verify", "local", "--wait", "5", "--json")
     assert result.code == 1, result
     doc = result.json()
     assert doc["ok"] is False
@@ -280,13 +268,13 @@ def test_verify_against_moto_fails_closed_on_the_missing_token(project, applied)
     assert "--no-token" in failed["token"]["fix"]
 
 
-def test_verify_against_moto_with_no_token_passes(project, applied):
-    result = project("verify", "local", "--wait", "5", "--no-token")
+def test_verify_against_moto_with_no_token_passes(checkout, applied):
+    result = checkout("verify", "local", "--wait", "5", "--no-token")
     assert result.code == 0, result
     assert "SKIP" in result.stdout and "--no-token" in result.stdout
     assert "FAIL" not in result.stdout
 
-    as_json = project("verify", "local", "--wait", "5", "--no-token", "--json")
+    as_json = checkout("verify", "local", "--wait", "5", "--no-token", "--json")
     assert as_json.code == 0, as_json
     doc = as_json.json()
     assert doc["ok"] is True
@@ -297,8 +285,8 @@ def test_verify_against_moto_with_no_token_passes(project, applied):
     assert status["token"] == "skip"
 
 
-def test_token_against_moto_fails_in_one_line(project, applied):
-    result = project("token", "local", "--wait", "1")
+def test_token_against_moto_fails_in_one_line(checkout, applied):
+    result = checkout("token", "local", "--wait", "1")
     assert result.code == 1, result
     assert result.stdout == ""
     assert "oauth2/token answered HTTP 500" in error_line(result)
@@ -309,16 +297,16 @@ def test_token_against_moto_fails_in_one_line(project, applied):
 
 
 @pytest.fixture(scope="module")
-def replanned(project, applied) -> tuple[Snapshot, Snapshot]:
+def replanned(checkout, applied) -> tuple[Snapshot, Snapshot]:
     """A spec change planned from a fresh build directory (as a CI checkout
     with the committed lock file would), verbose, with --detailed-exitcode
     and --json. Returns the snapshots before and after."""
-    spec = project.root / "environments" / "local.yaml"
+    spec = checkout.root / "environments" / "local.yaml"
     original = spec.read_text()
     spec.write_text(original.replace("scopes: [read, write]", "scopes: [read]"))
-    before = _snapshot(project, applied.result)
+    before = _snapshot(checkout, applied.result)
     for leftover in (".terraform", ".terraform.lock.hcl"):
-        path = project.build / leftover
+        path = checkout.build / leftover
         if path.is_dir():
             import shutil
 
@@ -326,13 +314,13 @@ def replanned(project, applied) -> tuple[Snapshot, Snapshot]:
         else:
             path.unlink()
     try:
-        result = project("plan", "local", "--detailed-exitcode", "--json", "-v")
+        result = checkout("plan", "local", "--detailed-exitcode", "--json", "-v")
     finally:
         spec.write_text(original)
-    return before, _snapshot(project, result)
+    return before, _snapshot(checkout, result)
 
 
-def test_detailed_exitcode_is_2_with_changes_and_json_parses(project, replanned):
+def test_detailed_exitcode_is_2_with_changes_and_json_parses(checkout, replanned):
     _, after = replanned
     result = after.result
     assert result.code == 2, result
@@ -342,42 +330,55 @@ def test_detailed_exitcode_is_2_with_changes_and_json_parses(project, replanned)
     assert env["changes"] is True
     assert env["error"] is None
     assert env["counts"]["update"] >= 1
-    assert env["files"] == [str(project.build / "plan.json"), str(project.build / "plan.md")]
-    summary = json.loads((project.build / "plan.json").read_text())
+    assert env["files"] == [str(checkout.build / "plan.json"), str(checkout.build / "plan.md")]
+    summary = json.loads(after.summary)
     client = next(r for r in summary["resources"] if r["address"] == CLIENT)
     assert client["action"] == "update"
     assert "allowed_oauth_scopes" in {a["name"] for a in client["attributes"]}
 
 
-def test_a_fresh_build_dir_inits_from_the_committed_lock_file(project, replanned):
+def test_a_fresh_build_dir_inits_from_the_committed_lock_file(checkout, replanned):
     before, after = replanned
     assert "[local] Initializing provider plugins..." in after.result.stderr
     assert after.lock_bytes == before.lock_bytes
     assert after.lock_mtime == before.lock_mtime
-    assert (project.build / ".terraform.lock.hcl").read_bytes() == before.lock_bytes
+    assert (checkout.build / ".terraform.lock.hcl").read_bytes() == before.lock_bytes
 
 
-def test_no_client_secret_in_any_output_or_file(project, applied, logged_plan, replanned, cognito):
-    pool = _pool(cognito)
-    (client_id,) = _client_ids(cognito, pool["Id"])
-    secret = cognito.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=client_id)[
+def test_no_client_secret_in_any_output_or_file(
+    checkout, applied, logged_plan, replanned, moto_cognito
+):
+    pool = _pool(moto_cognito)
+    (client_id,) = _client_ids(moto_cognito, pool["Id"])
+    secret = moto_cognito.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=client_id)[
         "UserPoolClient"
     ]["ClientSecret"]
     assert len(secret) >= 20
     # The check means something: terraform holds the secret (state, outputs).
-    assert secret in (project.build / "terraform.tfstate").read_text()
-    # Every authgen run of this file so far (plan, apply, authorizer, verify,
-    # token, the verbose plan whose prior state holds the secret, the plan
-    # with TF_LOG=DEBUG whose log holds Cognito's answers) ...
-    assert len(project.runs) >= 9
-    for result in project.runs:
+    assert secret in (checkout.build / "terraform.tfstate").read_text()
+    # The cheap commands, run here so that this test needs no other to have run
+    # (other tests may have run more: every run is checked).
+    for args in (
+        ("authorizer", "local"),
+        ("verify", "local", "--wait", "5", "--json"),
+        ("verify", "local", "--wait", "5", "--no-token"),
+        ("token", "local", "--wait", "1"),
+    ):
+        checkout(*args)
+    # Every authgen run of this file (plan, apply, authorizer, verify, token,
+    # the verbose plan whose prior state holds the secret, the plan with
+    # TF_LOG=DEBUG whose log holds Cognito's answers) ...
+    ran = {result.args[0] for result in checkout.runs}
+    assert ran >= {"plan", "apply", "authorizer", "verify", "token"}
+    assert len(checkout.runs) >= 8
+    for result in checkout.runs:
         assert secret not in result.stdout, f"secret on stdout of authgen {result.args}"
         assert secret not in result.stderr, f"secret on stderr of authgen {result.args}"
     # ... and every file authgen writes outside terraform's own.
     for path in (
-        project.build / "plan.json",
-        project.build / "plan.md",
-        project.authorizer,
+        checkout.build / "plan.json",
+        checkout.build / "plan.md",
+        checkout.authorizer,
     ):
         assert secret not in path.read_text(), f"secret in {path}"
 
@@ -386,36 +387,50 @@ def test_no_client_secret_in_any_output_or_file(project, applied, logged_plan, r
 # failures after an apply
 
 
-def test_a_plan_against_a_dead_endpoint_leaves_nothing_to_apply(project, applied):
-    before = project.authorizer.read_bytes()
-    state = (project.build / "terraform.tfstate").read_bytes()
+def test_a_plan_against_a_dead_endpoint_leaves_nothing_to_apply(checkout, applied):
+    before = checkout.authorizer.read_bytes()
+    state = (checkout.build / "terraform.tfstate").read_bytes()
     dead = f"http://127.0.0.1:{free_port()}"
-    result = project("plan", "local", AUTHGEN_ENDPOINT_URL=dead)
+    result = checkout("plan", "local", AUTHGEN_ENDPOINT_URL=dead)
     assert result.code == 1, result
     line = error_line(result)
     assert line.startswith("error: terraform plan failed (exit code 1): ")
     assert dead.removeprefix("http://") in line
     assert result.stdout == ""
     # the failed plan is no saved plan: apply --auto-approve refuses, terraform never runs
-    applied_again = project("apply", "local", "--auto-approve", AUTHGEN_ENDPOINT_URL=dead)
+    applied_again = checkout("apply", "local", "--auto-approve", AUTHGEN_ENDPOINT_URL=dead)
     assert applied_again.code == 1, applied_again
     assert "no saved plan to apply" in error_line(applied_again)
-    assert project.authorizer.read_bytes() == before
-    assert (project.build / "terraform.tfstate").read_bytes() == state
+    assert checkout.authorizer.read_bytes() == before
+    assert (checkout.build / "terraform.tfstate").read_bytes() == state
 
 
-def test_a_failed_destroy_keeps_the_authorizer_file(project, applied, cognito):
+@pytest.fixture(scope="module")
+def doomed(tmp_path_factory, tf_cli_config, stock_moto) -> Checkout:
+    """An environment of its own (no claims: fewer resources), planned and
+    applied, for the destroy that fails half-way."""
+    root = make_project(
+        tmp_path_factory.mktemp("cli-doomed") / "project", {"doomed": plain_local_spec("doomed")}
+    )
+    env = cli_env(TF_CLI_CONFIG_FILE=str(tf_cli_config), AUTHGEN_ENDPOINT_URL=stock_moto.url)
+    doomed = Checkout(root, env, "doomed")
+    result = doomed.apply("--auto-approve")
+    assert result.code == 0, result
+    return doomed
+
+
+def test_a_failed_destroy_keeps_the_authorizer_file(doomed, moto_cognito):
     """Stock moto has no DeleteResourceServer: applying the destruction plan
-    fails there. Keep this test last in the file: it half-destroys the
-    environment."""
-    before = project.authorizer.read_bytes()
-    result = project("destroy", "local", "--auto-approve")
+    fails there, half-way."""
+    before = doomed.authorizer.read_bytes()
+    result = doomed("destroy", "doomed", "--auto-approve")
     assert result.code == 1, result
-    assert "Destroying local: this plan destroys every resource" in result.stdout  # shown first
+    assert "Destroying doomed: this plan destroys every resource" in result.stdout  # shown first
     line = error_line(result)
     assert line.startswith("error: terraform apply failed (exit code 1): ")
     assert "DeleteResourceServer" in line
-    assert project.authorizer.read_bytes() == before
-    assert (project.root / "environments" / "locks" / "local.applied.json").is_file()
-    assert "destroyed local" not in result.stdout
-    assert _pool(cognito)  # the pool is still there (its resource server blocks it)
+    assert doomed.authorizer.read_bytes() == before
+    assert (doomed.root / "environments" / "locks" / "doomed.applied.json").is_file()
+    assert "destroyed doomed" not in result.stdout
+    # the pool is still there (its resource server blocks it)
+    assert _pool(moto_cognito, "gateway-user-pool-doomed")

@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.cli import Result, cli_env, error_line, make_project, run
 from tests.support.leaks import ECHO_CLIENT, ECHOED, leaked
-from tests.support.nanoidp import Client, NanoIdp, start_nanoidp
+from tests.support.nanoidp import Client, NanoIdp
 from tests.support.static_http import route
 
 IDENTIFIER = "gateway-api"
@@ -64,13 +64,9 @@ auth0:
 
 
 @pytest.fixture(scope="module")
-def idp(tmp_path_factory) -> NanoIdp:
-    pytest.importorskip("nanoidp", reason="nanoidp is not installed (make setup)")
-    server = start_nanoidp(
-        tmp_path_factory.mktemp("nanoidp-cli"), audience=AUDIENCE, scopes=SCOPES, clients=[CLIENT]
-    )
-    yield server
-    server.stop()
+def idp(nanoidp_factory) -> NanoIdp:
+    """This file's nanoidp: one client whose scopes are the spec's full scopes."""
+    return nanoidp_factory(audience=AUDIENCE, scopes=SCOPES, clients=[CLIENT])
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,11 @@ from tests.support.cli import (
     process_tree,
 )
 
+# scenario: the leftover tests are steps on one environment, in file order
+# (tests/conftest.py): found, then deleted, then none found
+pytestmark = pytest.mark.scenario
+
+
 # --------------------------------------------------------------------------
 # generator.unfinished
 
@@ -101,11 +106,6 @@ def _pools(cognito) -> dict[str, str]:
 def _clients(cognito, pool_id: str) -> list[str]:
     listed = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
     return sorted(c["ClientId"] for c in listed["UserPoolClients"])
-
-
-@pytest.fixture(scope="module")
-def emulator(moto_plus):
-    return moto_plus()
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,10 @@ NAME = "mover"
 POOL = f"gateway-user-pool-{NAME}"
 OTHER_ACCOUNT = "210987654321"
 
+# scenario: the end-to-end tests are steps on one environment, in file order
+# (tests/conftest.py): applied, moves refused, destroyed, applied elsewhere
+pytestmark = pytest.mark.scenario
+
 
 # --------------------------------------------------------------------------
 # generator.location
@@ -93,11 +97,6 @@ def test_an_account_move_shows_in_the_plans_output_change():
 
 # --------------------------------------------------------------------------
 # end to end
-
-
-@pytest.fixture(scope="module")
-def emulator(moto_plus):
-    return moto_plus()
 
 
 def _pools(emulator, region: str) -> list[str]:

@@ -19,24 +19,13 @@ import pytest
 
 from tests.support.cli import Checkout, cli_env, error_line, make_project, plain_local_spec
 
-pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
+# scenario: the tests are steps on one environment, in file order (tests/conftest.py)
+pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow, pytest.mark.scenario]
 
 NAME = "guarded2"
 POOL = f"gateway-user-pool-{NAME}"
 POOL_ADDRESS = "module.auth.aws_cognito_user_pool.this"
 CLIENT_ADDRESS = 'module.auth.aws_cognito_user_pool_client.this["gateway-client"]'
-
-
-@pytest.fixture(scope="module")
-def emulator(moto_plus):
-    return moto_plus()
-
-
-@pytest.fixture(scope="module")
-def cognito(emulator):
-    import boto3
-
-    return boto3.client("cognito-idp", region_name="us-west-2", endpoint_url=emulator.url)
 
 
 @pytest.fixture(scope="module")

@@ -17,22 +17,11 @@ import pytest
 
 from tests.support.cli import Checkout, cli_env, make_project, plain_local_spec
 
-pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
+# scenario: the tests are steps on one environment, in file order (tests/conftest.py)
+pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow, pytest.mark.scenario]
 
 NAME = "scoped"
 IDENTIFIER = "gateway-resource-server"
-
-
-@pytest.fixture(scope="module")
-def emulator(moto_plus):
-    return moto_plus()
-
-
-@pytest.fixture(scope="module")
-def cognito(emulator):
-    import boto3
-
-    return boto3.client("cognito-idp", region_name="us-west-2", endpoint_url=emulator.url)
 
 
 @pytest.fixture(scope="module")

@@ -25,20 +25,12 @@ import jwt
 import pytest
 import requests
 
-from generator.emulator import MotoServer, free_port, start_emulator
+from generator.emulator import free_port
 from tests.modules.tfhelpers import MODULES
 
 REGION = "us-west-2"
 ZIP = MODULES / "cognito" / "trigger" / "pre-token-generation.zip"
 RS = "gateway-resource-server"
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> MotoServer:
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_emulator(log_path=tmp_path_factory.mktemp("emulator") / "emulator.log")
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,15 +88,28 @@ def test_holder_is_recorded_and_cleared(path):
 
 
 def test_a_second_lock_fails_fast_naming_the_holder(path):
-    with RunLock(path, command="authgen apply dev"):
-        started = time.monotonic()
-        with pytest.raises(LockError) as err:
-            RunLock(path, command="authgen plan dev").acquire()
-        assert time.monotonic() - started < 1
-    message = str(err.value)
+    with RunLock(path, command="authgen apply dev") as first:
+        # In a thread, so that a lock that waited would fail the test, not hang
+        # it: it must raise while the first lock is still held.
+        raised: list[BaseException] = []
+
+        def second() -> None:
+            try:
+                RunLock(path, command="authgen plan dev").acquire()
+            except BaseException as caught:
+                raised.append(caught)
+
+        thread = threading.Thread(target=second, daemon=True)
+        thread.start()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the second lock waited for the first"
+        assert first.held
+    (error,) = raised
+    assert isinstance(error, LockError)
+    message = str(error)
     assert message.startswith(f"{path} is held by authgen apply dev (pid {os.getpid()} on ")
     assert message.endswith("; wait for that run to finish (the lock is released when it exits)")
-    assert err.value.exit_code == 1
+    assert error.exit_code == 1
 
 
 def test_another_process_holding_the_lock_is_named(path, holder):

@@ -85,11 +85,6 @@ def no_state_on_disk(project: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def emulator(moto_plus):
-    return moto_plus()
-
-
-@pytest.fixture(scope="module")
 def env(tf_cli_config, emulator) -> dict[str, str]:
     return cli_env(AUTHGEN_ENDPOINT_URL=emulator.url, TF_CLI_CONFIG_FILE=str(tf_cli_config))
 

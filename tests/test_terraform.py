@@ -42,6 +42,7 @@ from generator.terraform import (
     TerraformVersionError,
     default_plugin_cache_dir,
 )
+from tests.support.cli import flock_waiters, wait_for
 
 pytestmark = pytest.mark.terraform
 
@@ -281,8 +282,9 @@ def test_inits_sharing_a_plugin_cache_take_turns(tmp_path, cache, fake_mirror, p
     try:
         for thread in threads:
             thread.start()
-        time.sleep(1.0)
-        assert all(thread.is_alive() for thread in threads)  # waiting for the cache
+        # all three wait for the cache (none fills it while the lock is held)
+        wait_for(lambda: flock_waiters(cache / CACHE_LOCK_NAME) == 3, "three inits waiting")
+        assert all(thread.is_alive() for thread in threads)
         assert not cached_provider(cache, "1.1.0", platform).exists()
     finally:
         os.close(holder)
@@ -426,10 +428,8 @@ def test_unreachable_registry_names_the_provider_and_the_way_out(workdir, cache)
     env.pop("NO_PROXY", None)
     env.pop("no_proxy", None)
     runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, env=env)
-    started = time.monotonic()
     with pytest.raises(ProviderUnavailable) as err:
         runner.init()
-    assert time.monotonic() - started < 20
     message = str(err.value)
     assert "\n" not in message
     assert "hashicorp/null" in message
@@ -731,12 +731,16 @@ def test_an_exception_in_on_event_stops_terraform(workdir, cache):
             raise RuntimeError("the progress display broke")
 
     runner = Runner(workdir, lock_file=None, plugin_cache_dir=cache, on_event=on_event)
-    started = time.monotonic()
     with pytest.raises(RuntimeError, match="progress display broke"):
         runner.apply(plan.path)
-    assert time.monotonic() - started < 30
     assert processes_in(workdir) == []  # terraform (and its provisioner) stopped and reaped
     assert not (workdir / ".terraform.tfstate.lock.info").exists()
+    # stopped, not waited for: the provisioner (60 s) never finished, so the
+    # resource is not in the state as created
+    plain = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
+    doc = plain.show_json(plain.plan(workdir / "again.tfplan").path)
+    actions = {r["address"]: r["change"]["actions"] for r in doc["resource_changes"]}
+    assert actions["terraform_data.slow"] in (["delete", "create"], ["create"])
 
 
 # -- signals -------------------------------------------------------------------
@@ -786,13 +790,11 @@ def test_signal_during_apply_is_passed_to_terraform_and_waited_for(
             assert time.monotonic() < deadline, "the provisioner never started"
             time.sleep(0.05)
         tfpid = int(tfpid_file.read_text())
-        started = time.monotonic()
         os.kill(proc.pid, signum)
         _, stderr = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert time.monotonic() - started < 20  # not the provisioner's 60 s
     assert proc.returncode == 130, stderr
     name = signal.Signals(signum).name
     assert f"{name} received: waiting for terraform apply to stop" in stderr  # the log line
@@ -805,7 +807,8 @@ def test_signal_during_apply_is_passed_to_terraform_and_waited_for(
     assert "Interrupt received." in log_text or "Stopping operation..." in log_text
     assert not Path(f"/proc/{tfpid}").exists()
     assert processes_in(workdir) == []
-    # The state is consistent and unlocked: what finished is recorded, the rest re-planned.
+    # The state is consistent and unlocked: what finished is recorded, the rest
+    # re-planned (the provisioner's 60 s were not waited for: slow is not created).
     assert not (workdir / ".terraform.tfstate.lock.info").exists()
     doc = runner.show_json(runner.plan(workdir / "plan.tfplan").path)
     actions = {r["address"]: r["change"]["actions"] for r in doc["resource_changes"]}

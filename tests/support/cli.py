@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,6 +184,35 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def flock_waiters(path: Path) -> int:
+    """How many ``flock`` requests wait for the lock on ``path`` right now
+    (Linux ``/proc/locks``: a blocked request is listed with ``->``)."""
+    st = os.stat(path)
+    wanted = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    count = 0
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" not in fields or "FLOCK" not in fields:
+            continue
+        # "N: -> FLOCK ADVISORY WRITE PID MAJ:MIN:INODE START END"
+        if fields[fields.index("FLOCK") + 4] == wanted:
+            count += 1
+    return count
+
+
+def wait_for(condition, what: str, timeout: float = 60.0, *, proc=None) -> None:
+    """Poll ``condition()`` until it is true. The deadline only keeps a broken
+    run from hanging the suite (it is no speed goal); ``proc``, when given,
+    must not exit meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the process exited before {what}: {proc.communicate()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:g} s")
+        time.sleep(0.05)
+
+
 @dataclass
 class Checkout:
     """A project directory with one environment, and ``authgen`` run in it with
@@ -218,6 +248,11 @@ class Checkout:
     @property
     def authorizer(self) -> Path:
         return self.root / "authorizers" / f"{self.name}.json"
+
+    @property
+    def lock_file(self) -> Path:
+        """The committed provider lock file of the environment."""
+        return self.root / "environments" / "locks" / f"{self.name}.terraform.lock.hcl"
 
     def apply(self, *flags: str, **env: str | None) -> Result:
         """What a person or a pipeline does: ``plan``, then ``apply`` the saved

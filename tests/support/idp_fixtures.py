@@ -1,6 +1,6 @@
 """Shared pieces of the token and verify tests: a nanoidp with known clients.
 
-tests/conftest.py's ``nanoidp`` fixture runs ``running_nanoidp`` once per test
+tests/conftest.py's ``nanoidp`` fixture starts one with these clients per test
 module. The clients below cover the cases the tests need.
 """
 
@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import jwt
-import pytest
 
-from tests.support.nanoidp import KID, Client, NanoIdp, rsa_key_pem, start_nanoidp
+from tests.support.nanoidp import KID, Client, NanoIdp, rsa_key_pem
 
 AUDIENCE = "gateway123"
 SCOPES = ["invoke:gateway", "read:gateway", "admin:gateway"]
@@ -25,16 +23,6 @@ POSTER = Client(
 )
 READER = Client("reader-client", "reader-secret-c19d07b3aa", ("read:gateway",))
 CLIENTS = [GATEWAY, OTHER, POSTER, READER]
-
-
-def running_nanoidp(tmp_path_factory) -> Iterator[NanoIdp]:
-    """A nanoidp on a free 127.0.0.1 port, stopped by process id afterwards."""
-    pytest.importorskip("nanoidp", reason="nanoidp is not installed (make setup)")
-    idp = start_nanoidp(
-        tmp_path_factory.mktemp("nanoidp"), audience=AUDIENCE, scopes=SCOPES, clients=CLIENTS
-    )
-    yield idp
-    idp.stop()
 
 
 def mint(

@@ -11,9 +11,13 @@ handles OPERATION (e.g. ``CreateUserPoolClient=3``), after printing
 signal while terraform is in the middle of an apply; moto answers so fast
 that otherwise the apply is over before the signal arrives.
 
+``--account ID`` makes moto answer as that AWS account (moto's
+``MOTO_ACCOUNT_ID``, set in this process before moto is imported), so the
+test process never changes its own environment for it.
+
 Run by path, as ``generator.emulator.start_moto(launcher=...)`` does::
 
-    python tests/support/moto_plus.py [--slow Op=SECONDS ...] -H 127.0.0.1 -p PORT
+    python tests/support/moto_plus.py [--slow Op=SECONDS ...] [--account ID] -H 127.0.0.1 -p PORT
 
 It imports nothing from the test suite.
 """
@@ -21,6 +25,7 @@ It imports nothing from the test suite.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -58,6 +63,7 @@ def slow_down(delays: dict[str, float]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--slow", action="append", default=[], metavar="OPERATION=SECONDS")
+    parser.add_argument("--account", default=None, metavar="ID")
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=0)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -65,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.slow:
         operation, _, seconds = item.partition("=")
         delays[operation] = float(seconds)
+    if args.account:
+        os.environ["MOTO_ACCOUNT_ID"] = args.account  # read when moto is imported, below
     from generator.emulator import moto_extras, server
 
     moto_extras.add_missing_operations()
