@@ -8,14 +8,16 @@ ENV ?= dev
 ARGS ?=
 PYTEST_ARGS ?=
 # The suite runs on every core (pytest-xdist) in random order (pytest-randomly).
-# loadgroup, not plain load: tests/conftest.py puts the tests that share a
-# module-scoped fixture (a server of the module's own, an environment applied
-# once with terraform) in one xdist group, so one worker sets it up once and
-# runs them; every other test goes to whichever worker is free (loadfile would
-# also keep a long file of independent tests on one worker).
+# --dist loadfile: one worker runs all the tests of a file, because many files
+# share a module-scoped fixture (a server of the file's own, an environment
+# applied once with terraform: tens of seconds) that plain load would set up
+# again on every worker, and a few files are scenarios whose steps run in file
+# order on shared state (tests/conftest.py). (loadgroup would let the other
+# tests spread, but its xdist_group marks do not reach the nodeids under
+# pytest 9.2 with xdist 3.8: it silently degrades to plain load.)
 # PYTEST_ARGS comes last and wins: PYTEST_ARGS="-n 0 -p no:randomly" is the old
 # serial run in file order.
-XDIST ?= -n auto --dist loadgroup
+XDIST ?= -n auto --dist loadfile
 
 .PHONY: help setup test test-fast lint fmt validate render plan apply destroy authorizer token verify \
         attach demo drift changed schema atlantis golden bench clean

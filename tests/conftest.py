@@ -20,13 +20,14 @@ Each kind is started here and nowhere else:
 - canned HTTP: ``static(routes)``.
 
 The suite runs under pytest-xdist (``make test``: ``-n auto --dist
-loadgroup``) in random order (pytest-randomly). Each worker is a process of
-its own with its own session fixtures and temporary directories
-(``tmp_path_factory`` is per worker), so servers and Terraform working
-directories never meet. ``pytest_collection_modifyitems`` below keeps the
-tests that share a module-scoped fixture (a server, an applied environment)
-on one worker, so the fixture is set up once; and keeps the steps of a
-``scenario`` module in file order.
+loadfile``, see the Makefile) in random order (pytest-randomly). Each worker
+is a process of its own with its own session fixtures and temporary
+directories (``tmp_path_factory`` is per worker), so servers and Terraform
+working directories never meet; servers bind free ports (the emulator binds
+port 0 and says which it got). Nothing here changes ``os.environ`` after
+the session starts: tests use ``monkeypatch`` or pass an environment to the
+process they start. ``pytest_collection_modifyitems`` below keeps the steps of
+a ``scenario`` module in file order.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ MOTO_PLUS = (sys.executable, str(REPO / "tests" / "support" / "moto_plus.py"))
 
 #: Where each test was collected (file order), to undo a shuffle where it must be.
 _COLLECTED = pytest.StashKey[int]()
-_SHARED_SCOPES = ("module", "package", "class")
 
 
 _sequence = itertools.count()
@@ -60,45 +60,20 @@ def pytest_itemcollected(item: pytest.Item) -> None:
     item.stash[_COLLECTED] = next(_sequence)
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """After pytest-randomly's shuffle (it runs first) and before xdist names
-    the groups:
-
-    - a module marked ``scenario`` (its tests are the steps of one story on
-      shared state, e.g. an apply, then a refused plan, then a destroy) gets
-      its tests back in file order, at the place the shuffle gave the module;
-    - a test that uses a module-scoped fixture (a server of the module's own,
-      an applied environment), and every test of a scenario, joins the xdist
-      group of its module (``--dist loadgroup``): one worker runs them, so the
-      fixture is set up once and the steps stay together. Other tests go to
-      whichever worker is free.
-    """
-    by_module: dict[str, list[int]] = {}
+    """A module marked ``scenario`` (its tests are the steps of one story on
+    shared state: an apply, then a refused plan, then a destroy, ...) gets its
+    tests back in file order after pytest-randomly's shuffle (which runs
+    before this hook), at the place the shuffle gave the module; every other
+    module keeps its shuffled order."""
+    positions: dict[str, list[int]] = {}
     for index, item in enumerate(items):
         if item.get_closest_marker("scenario"):
-            by_module.setdefault(item.module.__name__, []).append(index)
-    for positions in by_module.values():
-        ordered = sorted((items[i] for i in positions), key=lambda it: it.stash[_COLLECTED])
-        for position, item in zip(positions, ordered, strict=True):
-            items[position] = item
-    for item in items:
-        module = getattr(item, "module", None)
-        if module is None:
-            continue
-        if item.get_closest_marker("scenario") or _uses_a_shared_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(module.__name__))
-
-
-def _uses_a_shared_fixture(item: pytest.Item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    for name in item.fixturenames:
-        definitions = info.name2fixturedefs.get(name) or ()
-        if definitions and definitions[-1].scope in _SHARED_SCOPES:
-            return True
-    return False
+            positions.setdefault(item.nodeid.split("::", 1)[0], []).append(index)
+    for indices in positions.values():
+        ordered = sorted((items[i] for i in indices), key=lambda it: it.stash[_COLLECTED])
+        for index, item in zip(indices, ordered, strict=True):
+            items[index] = item
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -230,7 +205,7 @@ def moto_plus(tmp_path_factory):
         if account:
             launcher += ["--account", account]
         log = tmp_path_factory.mktemp("moto-plus") / "moto.log"
-        server = start_moto(log_path=log, launcher=launcher)
+        server = start_emulator(log_path=log, command=launcher)
         servers.append(server)
         return server
 

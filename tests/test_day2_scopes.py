@@ -5,20 +5,21 @@ Real CLI, real terraform and hashicorp/aws, against moto through
 tests/support/moto_plus.py, which (like Cognito, unlike stock moto) refuses
 an app client a scope that no resource server of its pool declares
 (ScopeDoesNotExistException): so a run that updated the client before the
-resource server would fail here as it does on AWS. The tests run in file
-order on one environment.
+resource server would fail here as it does on AWS. The three edits are
+steps on one environment, each a module fixture that keeps what its apply
+did (so the tests may run in any order).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pytest
 
-from tests.support.cli import Checkout, cli_env, make_project, plain_local_spec
+from tests.support.cli import Checkout, Result, cli_env, make_project, plain_local_spec, run
 
-# scenario: the tests are steps on one environment, in file order (tests/conftest.py)
-pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow, pytest.mark.scenario]
+pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
 NAME = "scoped"
 IDENTIFIER = "gateway-resource-server"
@@ -34,10 +35,30 @@ def checkout(tmp_path_factory, tf_cli_config, emulator) -> Checkout:
 
 
 @pytest.fixture(scope="module")
-def applied(checkout):
+def applied(checkout, cognito) -> Step:
+    """The spec as it is (read, write), applied."""
+    return _apply(checkout, cognito)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One edit applied: the run, then what Cognito declares and grants."""
+
+    result: Result
+    declared: list[str]
+    granted: list[str]
+    authorizer: dict
+
+
+def _apply(checkout: Checkout, cognito) -> Step:
     result = checkout.apply("--auto-approve")
     assert result.code == 0, result
-    return result
+    return Step(
+        result,
+        _declared(cognito),
+        _granted(cognito, checkout),
+        json.loads(checkout.authorizer.read_text()),
+    )
 
 
 def _pool_id(cognito) -> str:
@@ -74,52 +95,59 @@ def test_the_emulator_refuses_a_client_scope_nobody_declares(applied, cognito):
     assert caught.value.response["Error"]["Code"] == "ScopeDoesNotExistException"
 
 
-def test_adding_a_scope_and_granting_it_applies_in_one_change(checkout, applied, cognito):
-    client_before = json.loads(checkout.authorizer.read_text())
+@pytest.fixture(scope="module")
+def added(checkout, applied, cognito) -> Step:
+    """A scope added and granted to the existing client, in one edit."""
     checkout.edit(
         "      - {name: write, description: Write access}\n",
         "      - {name: write, description: Write access}\n"
         "      - {name: admin, description: Administer the gateway}\n",
     )
     checkout.edit("scopes: [read, write]", "scopes: [read, write, admin]")
-    result = checkout.apply("--auto-approve")
-    assert result.code == 0, result
-    assert "Apply complete! Resources: 0 added, 2 changed, 0 destroyed." in result.stderr
-    assert _declared(cognito) == ["admin", "read", "write"]
-    assert _granted(cognito, checkout) == [f"{IDENTIFIER}/{s}" for s in ("admin", "read", "write")]
-    # the same client, updated in place
-    assert json.loads(checkout.authorizer.read_text()) == client_before
+    return _apply(checkout, cognito)
 
 
-def test_renaming_a_granted_scope_applies_in_one_change(checkout, applied, cognito):
+@pytest.fixture(scope="module")
+def renamed(checkout, added, cognito) -> Step:
+    """The granted scope renamed, in one edit."""
     checkout.edit(
         "{name: admin, description: Administer the gateway}",
         "{name: operate, description: Operate the gateway}",
     )
     checkout.edit("scopes: [read, write, admin]", "scopes: [read, write, operate]")
-    result = checkout.apply("--auto-approve")
-    assert result.code == 0, result
-    assert _declared(cognito) == ["operate", "read", "write"]
-    assert _granted(cognito, checkout) == [
-        f"{IDENTIFIER}/{s}" for s in ("operate", "read", "write")
-    ]
+    return _apply(checkout, cognito)
 
 
-def test_removing_a_scope_and_its_grant_applies_in_one_change(checkout, applied, cognito):
+@pytest.fixture(scope="module")
+def removed(checkout, renamed, cognito) -> Step:
+    """The scope and its grant removed, in one edit."""
     checkout.edit("      - {name: operate, description: Operate the gateway}\n", "")
     checkout.edit("scopes: [read, write, operate]", "scopes: [read, write]")
-    result = checkout.apply("--auto-approve")
-    assert result.code == 0, result
-    assert _declared(cognito) == ["read", "write"]
-    assert _granted(cognito, checkout) == [f"{IDENTIFIER}/read", f"{IDENTIFIER}/write"]
+    return _apply(checkout, cognito)
 
 
-def test_a_client_holding_an_undeclared_scope_is_refused_at_validate(checkout, applied):
-    checkout.edit("scopes: [read, write]", "scopes: [read, wrte]")
-    try:
-        result = checkout("validate", NAME)
-    finally:
-        checkout.edit("scopes: [read, wrte]", "scopes: [read, write]")
+def test_adding_a_scope_and_granting_it_applies_in_one_change(applied, added):
+    assert "Apply complete! Resources: 0 added, 2 changed, 0 destroyed." in added.result.stderr
+    assert added.declared == ["admin", "read", "write"]
+    assert added.granted == [f"{IDENTIFIER}/{s}" for s in ("admin", "read", "write")]
+    # the same client, updated in place
+    assert added.authorizer == applied.authorizer
+
+
+def test_renaming_a_granted_scope_applies_in_one_change(renamed):
+    assert renamed.declared == ["operate", "read", "write"]
+    assert renamed.granted == [f"{IDENTIFIER}/{s}" for s in ("operate", "read", "write")]
+
+
+def test_removing_a_scope_and_its_grant_applies_in_one_change(removed):
+    assert removed.declared == ["read", "write"]
+    assert removed.granted == [f"{IDENTIFIER}/read", f"{IDENTIFIER}/write"]
+
+
+def test_a_client_holding_an_undeclared_scope_is_refused_at_validate(tmp_path):
+    spec = plain_local_spec(NAME).replace("scopes: [read, write]", "scopes: [read, wrte]", 1)
+    project = make_project(tmp_path / "project", {NAME: spec})
+    result = run(project, "validate", NAME, env=cli_env())
     assert result.code == 1, result
     assert result.stderr.strip() == (
         f"environments/{NAME}.yaml:21:22: cognito.clients[0].scopes[1]: unknown scope 'wrte' "

@@ -176,20 +176,70 @@ EMULATOR = (sys.executable, "-m", "generator", "emulator")
 
 
 def start_emulator(
-    port: int | None = None, log_path: Path | None = None, timeout: float = 30.0
+    port: int | None = None,
+    log_path: Path | None = None,
+    timeout: float = 30.0,
+    command: Sequence[str] = EMULATOR,
 ) -> MotoServer:
-    """Start ``authgen emulator`` on 127.0.0.1 (a free port unless given) and
-    wait until it answers. Stop it with ``stop()`` or a ``with`` block."""
-    port = port or free_port()
+    """Start ``authgen emulator`` on 127.0.0.1 and wait until it answers. Stop
+    it with ``stop()`` or a ``with`` block.
+
+    Without ``port`` (and with a ``log_path``) the emulator binds a free port
+    itself (``--port 0``) and the port is read from the line it announces in
+    its log (``AUTHGEN_ENDPOINT_URL=...``): nothing else can take the port
+    between choosing and binding it, as with processes starting servers side
+    by side (parallel test workers). ``command`` replaces ``authgen emulator``
+    with a launcher that takes ``--port N`` and runs the same server.
+    """
+    announced = port is None and log_path is not None
+    if not announced:
+        port = port or free_port()
+    offset = _size(log_path)
     try:
-        process = spawn([*EMULATOR, "--port", str(port)], log_path)
+        process = spawn([*command, "--port", str(0 if announced else port)], log_path)
     except OSError as err:
         raise AuthgenError(f"cannot start the emulator: {err.strerror or err}") from None
-    server = MotoServer(port=port, process=process, log_path=log_path)
+    server = MotoServer(port=port or 0, process=process, log_path=log_path)
     try:
+        if announced:
+            server.port = _announced_port(Path(log_path), offset, timeout, process)
         wait_http(f"{server.url}/moto-api/", timeout, proc=process)
     except AuthgenError as err:
         server.stop()
         raise AuthgenError(f"the emulator did not start: {err}") from None
     log.info("emulator on %s (pid %d)", server.url, server.pid)
     return server
+
+
+#: What the emulator prints once its socket listens (``server.main``).
+_ANNOUNCEMENT = "AUTHGEN_ENDPOINT_URL=http://127.0.0.1:"
+
+
+def _size(path: Path | None) -> int:
+    try:
+        return Path(path).stat().st_size if path else 0
+    except OSError:
+        return 0
+
+
+def _announced_port(log_path: Path, offset: int, timeout: float, proc: subprocess.Popen) -> int:
+    """The port the emulator announced in ``log_path`` after ``offset`` (what
+    an earlier run appended before it is not read)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.05
+    while True:
+        try:
+            with open(log_path, "rb") as fh:
+                fh.seek(offset)
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        for line in text.splitlines():
+            if line.startswith(_ANNOUNCEMENT) and line[len(_ANNOUNCEMENT) :].isdigit():
+                return int(line[len(_ANNOUNCEMENT) :])
+        if proc.poll() is not None:
+            raise AuthgenError(f"the server exited with code {proc.returncode} before it listened")
+        if time.monotonic() >= deadline:
+            raise AuthgenError(f"no port announced within {timeout:g} s (see {log_path})")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from generator.emulator import MotoServer, start_emulator
+from generator.emulator import MotoServer
 from tests.modules.tfhelpers import (
     CONTRACT_OUTPUTS,
     MODULES,
@@ -122,28 +122,11 @@ class ExampleRun:
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> MotoServer:
-    """A moto server for this file only (the tests count what it holds)."""
-    pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_emulator(log_path=tmp_path_factory.mktemp("emulator-cognito") / "emu.log")
-    yield server
-    # What the apply created lives only in this emulator process, which is
-    # stopped here; the terraform state is in the test's temporary directory.
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def example(terraform_bin, tf_cli_config, emulator, tmp_path_factory) -> ExampleRun:
     module = _copy_module(tmp_path_factory.mktemp("cognito-example"))
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tf_cli_config)}
     tf = Terraform(terraform_bin, module / "examples" / "basic", env=env)
     return ExampleRun(tf, emulator)
-
-
-@pytest.fixture(scope="module")
-def idp(emulator):
-    boto3 = pytest.importorskip("boto3")
-    return boto3.client("cognito-idp", region_name=REGION, endpoint_url=emulator.url)
 
 
 # --- validate and plan -------------------------------------------------------------
@@ -230,7 +213,7 @@ def test_apply_outputs(example):
     assert set(outputs) | {"client_secrets"} == CONTRACT_OUTPUTS
     pool_id = outputs["issuer"].rsplit("/", 1)[1]
     assert pool_id.startswith(f"{REGION}_")
-    assert outputs["issuer"] == f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
+    assert outputs["issuer"] == f"https://cognito-cognito.{REGION}.amazonaws.com/{pool_id}"
     base = f"{example.emulator.url}/{pool_id}/.well-known"
     assert outputs["discovery_url"] == f"{base}/openid-configuration"
     assert outputs["jwks_uri"] == f"{base}/jwks.json"
@@ -245,34 +228,34 @@ def test_apply_outputs_a_secret_per_client(example):
     assert all(length > 0 for length in secret_lengths.values()), "a client secret is empty"
 
 
-def test_emulator_holds_the_pool_and_domain(example, idp):
+def test_emulator_holds_the_pool_and_domain(example, cognito):
     outputs = example.outputs
     pool_id = outputs["issuer"].rsplit("/", 1)[1]
-    pools = idp.list_user_pools(MaxResults=60)["UserPools"]
+    pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
     assert [(p["Id"], p["Name"]) for p in pools] == [(pool_id, f"{NAME}-pool")]
-    pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     assert pool["DeletionProtection"] == "INACTIVE"
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     assert pool["UserPoolTags"] == {"project": "authgen", "example": "basic"}
     assert pool["UserPoolTier"] == "ESSENTIALS"  # kept by the emulator (stock moto drops it)
-    domain = idp.describe_user_pool_domain(Domain=NAME)["DomainDescription"]
+    domain = cognito.describe_user_pool_domain(Domain=NAME)["DomainDescription"]
     assert domain["UserPoolId"] == pool_id
 
 
-def test_emulator_holds_the_resource_server(example, idp):
+def test_emulator_holds_the_resource_server(example, cognito):
     pool_id = example.outputs["issuer"].rsplit("/", 1)[1]
-    server = idp.describe_resource_server(UserPoolId=pool_id, Identifier=IDENTIFIER)
+    server = cognito.describe_resource_server(UserPoolId=pool_id, Identifier=IDENTIFIER)
     scopes = server["ResourceServer"]["Scopes"]
     assert sorted(s["ScopeName"] for s in scopes) == ["read", "write"]
 
 
-def test_emulator_holds_the_clients(example, idp):
+def test_emulator_holds_the_clients(example, cognito):
     outputs = example.outputs
     pool_id = outputs["issuer"].rsplit("/", 1)[1]
-    listed = idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    listed = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
     assert sorted(c["ClientName"] for c in listed) == sorted(CLIENTS)
     for name, (scopes, minutes) in CLIENTS.items():
-        client = idp.describe_user_pool_client(
+        client = cognito.describe_user_pool_client(
             UserPoolId=pool_id, ClientId=outputs["client_ids"][name]
         )["UserPoolClient"]
         # Taken out first, so that no failing assertion below can show it.
@@ -336,7 +319,7 @@ def test_planned_trigger_and_lambda_config(example):
     ] == {"Service": "lambda.amazonaws.com"}
     assert planned[TRIGGER["logs"]]["name"] == f"/aws/lambda/{NAME}-claims"
     permission = planned[TRIGGER["permission"]]
-    assert permission["principal"] == "cognito-idp.amazonaws.com"
+    assert permission["principal"] == "cognito-cognito.amazonaws.com"
     assert permission["action"] == "lambda:InvokeFunction"
     # The ARN of the function is known only after apply; the block is planned.
     (lambda_config,) = planned[POOL]["lambda_config"]
@@ -344,11 +327,11 @@ def test_planned_trigger_and_lambda_config(example):
     assert token_config["lambda_version"] == "V3_0"
 
 
-def test_the_pool_runs_the_trigger_with_v3(example, idp, emulator):
+def test_the_pool_runs_the_trigger_with_v3(example, cognito, emulator):
     import boto3
 
     pool_id = example.outputs["issuer"].rsplit("/", 1)[1]
-    pool = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     config = pool["LambdaConfig"]["PreTokenGenerationConfig"]
     assert config["LambdaVersion"] == "V3_0"
     lam = boto3.client("lambda", region_name=REGION, endpoint_url=emulator.url)
@@ -356,7 +339,7 @@ def test_the_pool_runs_the_trigger_with_v3(example, idp, emulator):
     assert config["LambdaArn"] == function["FunctionArn"]
     # Cognito may invoke it for this pool only ...
     (statement,) = json.loads(lam.get_policy(FunctionName=f"{NAME}-claims")["Policy"])["Statement"]
-    assert statement["Principal"] == {"Service": "cognito-idp.amazonaws.com"}
+    assert statement["Principal"] == {"Service": "cognito-cognito.amazonaws.com"}
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == pool["Arn"]
     # ... and the function may read this pool's client names and write its logs.
     iam = boto3.client("iam", region_name=REGION, endpoint_url=emulator.url)

@@ -15,9 +15,11 @@ that otherwise the apply is over before the signal arrives.
 ``MOTO_ACCOUNT_ID``, set in this process before moto is imported), so the
 test process never changes its own environment for it.
 
-Run by path, as ``generator.emulator.start_moto(launcher=...)`` does::
+Run by path, as ``generator.emulator.start_emulator(command=...)`` does (with
+``--port 0`` the server binds a free port and announces it, as ``authgen
+emulator`` does)::
 
-    python tests/support/moto_plus.py [--slow Op=SECONDS ...] [--account ID] -H 127.0.0.1 -p PORT
+    python tests/support/moto_plus.py [--slow Op=SECONDS ...] [--account ID] --port PORT
 
 It imports nothing from the test suite.
 """
