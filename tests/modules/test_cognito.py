@@ -213,7 +213,7 @@ def test_apply_outputs(example):
     assert set(outputs) | {"client_secrets"} == CONTRACT_OUTPUTS
     pool_id = outputs["issuer"].rsplit("/", 1)[1]
     assert pool_id.startswith(f"{REGION}_")
-    assert outputs["issuer"] == f"https://cognito-cognito.{REGION}.amazonaws.com/{pool_id}"
+    assert outputs["issuer"] == f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"
     base = f"{example.emulator.url}/{pool_id}/.well-known"
     assert outputs["discovery_url"] == f"{base}/openid-configuration"
     assert outputs["jwks_uri"] == f"{base}/jwks.json"
@@ -319,7 +319,7 @@ def test_planned_trigger_and_lambda_config(example):
     ] == {"Service": "lambda.amazonaws.com"}
     assert planned[TRIGGER["logs"]]["name"] == f"/aws/lambda/{NAME}-claims"
     permission = planned[TRIGGER["permission"]]
-    assert permission["principal"] == "cognito-cognito.amazonaws.com"
+    assert permission["principal"] == "cognito-idp.amazonaws.com"
     assert permission["action"] == "lambda:InvokeFunction"
     # The ARN of the function is known only after apply; the block is planned.
     (lambda_config,) = planned[POOL]["lambda_config"]
@@ -339,7 +339,7 @@ def test_the_pool_runs_the_trigger_with_v3(example, cognito, emulator):
     assert config["LambdaArn"] == function["FunctionArn"]
     # Cognito may invoke it for this pool only ...
     (statement,) = json.loads(lam.get_policy(FunctionName=f"{NAME}-claims")["Policy"])["Statement"]
-    assert statement["Principal"] == {"Service": "cognito-cognito.amazonaws.com"}
+    assert statement["Principal"] == {"Service": "cognito-idp.amazonaws.com"}
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == pool["Arn"]
     # ... and the function may read this pool's client names and write its logs.
     iam = boto3.client("iam", region_name=REGION, endpoint_url=emulator.url)
