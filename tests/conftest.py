@@ -51,8 +51,6 @@ MOTO_PLUS = (sys.executable, str(REPO / "tests" / "support" / "moto_plus.py"))
 
 #: Where each test was collected (file order), to undo a shuffle where it must be.
 _COLLECTED = pytest.StashKey[int]()
-
-
 _sequence = itertools.count()
 
 

@@ -33,6 +33,7 @@ from generator.errors import Interrupted, TerraformError
 from generator.unfinished import RECORD_NAME, Record, Run
 from tests.support.cli import (
     Checkout,
+    Result,
     alive,
     cli_env,
     error_line,
@@ -40,11 +41,6 @@ from tests.support.cli import (
     plain_local_spec,
     process_tree,
 )
-
-# scenario: the leftover tests are steps on one environment, in file order
-# (tests/conftest.py): found, then deleted, then none found
-pytestmark = pytest.mark.scenario
-
 
 # --------------------------------------------------------------------------
 # generator.unfinished
@@ -143,11 +139,38 @@ def strays(checkout, emulator) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def listed(checkout, strays) -> tuple[Result, Result]:
+    """``leftovers`` before anything is deleted: the text and the JSON runs."""
+    return (
+        checkout("leftovers", NAME, "--detailed-exitcode"),
+        checkout("leftovers", NAME, "--json"),
+    )
+
+
+@pytest.fixture(scope="module")
+def deleted(checkout, strays, listed, emulator) -> dict:
+    """``leftovers --delete`` without a terminal (refused), then with --yes;
+    what Cognito held after each."""
+    cognito = _cognito(emulator)
+    refused = checkout("leftovers", NAME, "--delete")
+    after_refusal = _clients(cognito, strays["pool"])
+    result = checkout("leftovers", NAME, "--delete", "--yes")
+    return {
+        "refused": refused,
+        "clients_after_refusal": after_refusal,
+        "result": result,
+        "clients": _clients(cognito, strays["pool"]),
+        "pools": _pools(cognito),
+        "second": checkout("leftovers", NAME, "--detailed-exitcode", "--json"),
+    }
+
+
 @pytest.mark.terraform
 @pytest.mark.provider
 @pytest.mark.slow
-def test_leftovers_names_what_the_state_does_not_hold(checkout, strays):
-    result = checkout("leftovers", NAME, "--detailed-exitcode")
+def test_leftovers_names_what_the_state_does_not_hold(checkout, strays, listed):
+    result, as_json = listed
     assert result.code == 2, result
     lines = [line for line in result.stdout.splitlines() if line.startswith("leftover: ")]
     assert sorted(lines) == sorted(
@@ -163,36 +186,35 @@ def test_leftovers_names_what_the_state_does_not_hold(checkout, strays):
     assert f"delete them with 'authgen leftovers {NAME} --delete'" in result.stderr
     assert strays["secret"] not in result.stdout + result.stderr
 
-    as_json = checkout("leftovers", NAME, "--json").json()
-    assert sorted(item["id"] for item in as_json["leftovers"]) == sorted(
+    doc = as_json.json()
+    assert sorted(item["id"] for item in doc["leftovers"]) == sorted(
         [strays["client"], strays["stray_pool"]]
     )
-    assert as_json["deleted"] == []
+    assert doc["deleted"] == []
 
 
 @pytest.mark.terraform
 @pytest.mark.provider
 @pytest.mark.slow
-def test_delete_asks_first_then_deletes_exactly_the_leftovers(checkout, strays, emulator):
-    cognito = _cognito(emulator)
-    refused = checkout("leftovers", NAME, "--delete")
+def test_delete_asks_first_then_deletes_exactly_the_leftovers(checkout, strays, deleted):
+    refused = deleted["refused"]
     assert refused.code == 1, refused
     assert error_line(refused) == (
         f"error: leftovers {NAME} --delete needs a confirmation and stdin is not a terminal; "
         "pass --auto-approve to proceed"
     )
-    assert strays["client"] in _clients(cognito, strays["pool"])
+    assert strays["client"] in deleted["clients_after_refusal"]
 
-    deleted = checkout("leftovers", NAME, "--delete", "--yes")
-    assert deleted.code == 0, deleted
-    assert f"deleted app client {strays['client']}" in deleted.stdout
-    assert f"deleted user pool {strays['stray_pool']}" in deleted.stdout
-    assert f"no leftovers: every object of {NAME} found is in its state" in deleted.stdout
+    result = deleted["result"]
+    assert result.code == 0, result
+    assert f"deleted app client {strays['client']}" in result.stdout
+    assert f"deleted user pool {strays['stray_pool']}" in result.stdout
+    assert f"no leftovers: every object of {NAME} found is in its state" in result.stdout
     state_client = json.loads(checkout.authorizer.read_text())["customJWTAuthorizer"][
         "allowedClients"
     ]
-    assert _clients(cognito, strays["pool"]) == state_client
-    pools = _pools(cognito)
+    assert deleted["clients"] == state_client
+    pools = deleted["pools"]
     assert strays["stray_pool"] not in pools
     assert strays["other"] in pools and strays["untagged"] in pools
 
@@ -200,8 +222,8 @@ def test_delete_asks_first_then_deletes_exactly_the_leftovers(checkout, strays, 
 @pytest.mark.terraform
 @pytest.mark.provider
 @pytest.mark.slow
-def test_a_second_run_finds_none(checkout, strays):
-    result = checkout("leftovers", NAME, "--detailed-exitcode", "--json")
+def test_a_second_run_finds_none(deleted):
+    result = deleted["second"]
     assert result.code == 0, result
     assert result.json()["leftovers"] == []
 
