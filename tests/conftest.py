@@ -23,8 +23,9 @@ The suite runs under pytest-xdist (``make test``: ``-n auto --dist
 loadfile``, see the Makefile) in random order (pytest-randomly). Each worker
 is a process of its own with its own session fixtures and temporary
 directories (``tmp_path_factory`` is per worker), so servers and Terraform
-working directories never meet; servers bind free ports (the emulator binds
-port 0 and says which it got). Nothing here changes ``os.environ`` after
+working directories never meet. moto and the emulator bind a port of their
+own choosing and say which (a port chosen first and bound later may be taken
+by another worker's server in between: the test would talk to that one). Nothing here changes ``os.environ`` after
 the session starts: tests use ``monkeypatch`` or pass an environment to the
 process they start. ``pytest_collection_modifyitems`` below keeps the steps of
 a ``scenario`` module in file order.
@@ -42,11 +43,13 @@ from pathlib import Path
 import pytest
 
 from generator import plugins
-from generator.emulator import MotoServer, start_emulator, start_moto
+from generator.emulator import MotoServer, start_emulator
 
 REPO = Path(__file__).resolve().parent.parent
 #: The test-only moto launcher (stock moto plus what it lacks here, and --slow).
 MOTO_PLUS = (sys.executable, str(REPO / "tests" / "support" / "moto_plus.py"))
+#: Stock moto's server, binding a port of its own choosing and announcing it.
+STOCK_MOTO = (sys.executable, str(REPO / "tests" / "support" / "stock_moto.py"))
 
 
 #: Where each test was collected (file order), to undo a shuffle where it must be.
@@ -177,7 +180,8 @@ def fresh_moto(tmp_path) -> MotoServer:
 
 def _stock_moto(directory: Path) -> Iterator[MotoServer]:
     pytest.importorskip("moto", reason="moto is not installed (make setup)")
-    server = start_moto(log_path=directory / "moto.log")
+    # bound on a port it picks itself and announces (tests/support/stock_moto.py)
+    server = start_emulator(log_path=directory / "moto.log", command=STOCK_MOTO)
     try:
         yield server
     finally:
