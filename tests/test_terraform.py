@@ -100,7 +100,7 @@ resource "terraform_data" "slow" {
   input = "a"
 
   provisioner "local-exec" {
-    command = "echo $PPID > tfpid; exec sleep 60"
+    command = "echo $PPID > tfpid; exec sleep 300"
   }
 }
 """
@@ -735,7 +735,7 @@ def test_an_exception_in_on_event_stops_terraform(workdir, cache):
         runner.apply(plan.path)
     assert processes_in(workdir) == []  # terraform (and its provisioner) stopped and reaped
     assert not (workdir / ".terraform.tfstate.lock.info").exists()
-    # stopped, not waited for: the provisioner (60 s) never finished, so the
+    # stopped, not waited for: the provisioner (300 s) never finished, so the
     # resource is not in the state as created
     plain = Runner(workdir, lock_file=None, plugin_cache_dir=cache)
     doc = plain.show_json(plain.plan(workdir / "again.tfplan").path)
@@ -808,7 +808,7 @@ def test_signal_during_apply_is_passed_to_terraform_and_waited_for(
     assert not Path(f"/proc/{tfpid}").exists()
     assert processes_in(workdir) == []
     # The state is consistent and unlocked: what finished is recorded, the rest
-    # re-planned (the provisioner's 60 s were not waited for: slow is not created).
+    # re-planned (the provisioner's 300 s were not waited for: slow is not created).
     assert not (workdir / ".terraform.tfstate.lock.info").exists()
     doc = runner.show_json(runner.plan(workdir / "plan.tfplan").path)
     actions = {r["address"]: r["change"]["actions"] for r in doc["resource_changes"]}
@@ -1169,7 +1169,7 @@ def test_terraform_stops_and_saves_state_when_authgen_is_killed(
             proc.kill()
             proc.wait()
     # terraform got its interrupt from the kernel, stopped (not after the
-    # provisioner's 60 s) and took its provisioner with it
+    # provisioner's 300 s) and took its provisioner with it
     deadline = time.monotonic() + 45
     while alive(tfpid) and time.monotonic() < deadline:
         time.sleep(0.1)

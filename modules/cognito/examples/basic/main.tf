@@ -6,14 +6,15 @@ provider "aws" {
   region = var.region
 
   # The settings below change anything only when endpoint_url points at an
-  # emulator: fake keys, no account or metadata look-ups, a single retry.
+  # emulator: fake keys, no account or metadata look-ups, three attempts
+  # (a loaded emulator now and then drops a connection mid-response).
   access_key                  = local.emulated ? "testing" : null
   secret_key                  = local.emulated ? "testing" : null
   skip_credentials_validation = local.emulated
   skip_requesting_account_id  = local.emulated
   skip_metadata_api_check     = local.emulated
   skip_region_validation      = local.emulated
-  max_retries                 = local.emulated ? 1 : null
+  max_retries                 = local.emulated ? 3 : null
 
   endpoints {
     cognitoidp = var.endpoint_url
