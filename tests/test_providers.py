@@ -91,6 +91,24 @@ def test_tfvars_carry_the_section(dev, staging):
     assert auth0_vars["api"]["identifier"] == "gateway123"
 
 
+def test_the_claims_triggers_name_is_the_modules(dev):
+    """cognito_trigger_objects.trigger_name follows modules/cognito/trigger.tf
+    (the end-to-end leftovers tests hold it against what terraform names)."""
+    from generator.providers.cognito_trigger_objects import trigger_name
+
+    trigger_tf = (REPO / "modules" / "cognito" / "trigger.tf").read_text()
+    assert 'coalesce(var.trigger_name, "${substr(var.domain_prefix, 0, 56)}-claims")' in trigger_tf
+    local = spec.load(REPO / "environments" / "local.yaml")
+    inputs = providers.get("cognito").tfvars(local)
+    assert "trigger_name" not in inputs  # authgen leaves the module's default
+    assert trigger_name(inputs) == f"{local.cognito.domain_prefix}-claims"
+    assert trigger_name(providers.get("cognito").tfvars(dev)) is None  # no claims, no trigger
+    long = {"domain_prefix": "a" * 63, "clients": [{"list_claims": {"groups": ["x"]}}]}
+    assert trigger_name(long) == "a" * 56 + "-claims"
+    assert trigger_name({**long, "trigger_name": "chosen"}) == "chosen"
+    assert trigger_name({**long, "clients": [{"claims": {}, "list_claims": {}}]}) is None
+
+
 def test_authorizer_members_pick_clients_or_audience():
     members = cognito.PROVIDER.authorizer_members({"client_ids": {"b": "id-2", "a": "id-1"}})
     assert members == {"allowedClients": ["id-1", "id-2"]}

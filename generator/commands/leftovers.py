@@ -4,8 +4,10 @@ provider but not in its state, and (on request) deleting them.
 A run killed while terraform was creating something (``kill -9``, a lost CI
 runner) can leave an object that the API created but the state never
 recorded: for Cognito an app client with a live secret, a resource server,
-a domain, or a whole user pool tagged for the environment; for Auth0 an
-application, a client grant or the API. The provider entry lists them
+a domain, a whole user pool tagged for the environment, or (with claims) the
+trigger's IAM role, Lambda function or log group, whose taken name stops the
+next apply; for Auth0 an application, a client grant or the API. The
+provider entry lists them
 (``Provider.leftovers``), where the state says the environment lives.
 
 ``--delete`` deletes them after a confirmation (``--yes`` / ``--auto-approve``

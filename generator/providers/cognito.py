@@ -219,16 +219,23 @@ class Cognito:
     def leftovers(self, spec: Spec, resources: list[StateResource]) -> list[Leftover]:
         """App clients, resource servers and the domain in the state's pool
         but not in the state; pools tagged for this environment that are not
-        the state's (see ``cognito_objects``)."""
-        from generator.providers import cognito_objects
+        the state's (see ``cognito_objects``); with claims, the trigger's
+        function, role and log group that are not in the state (see
+        ``cognito_trigger_objects``), in the order they can be deleted."""
+        from generator.providers import cognito_objects, cognito_trigger_objects
 
-        return cognito_objects.find(spec, resources)
+        return cognito_objects.find(spec, resources) + cognito_trigger_objects.find(
+            spec, self.tfvars(spec), resources
+        )
 
     def delete_leftover(self, spec: Spec, leftover: Leftover) -> None:
         """Delete one object ``leftovers`` reported."""
-        from generator.providers import cognito_objects
+        from generator.providers import cognito_objects, cognito_trigger_objects
 
-        cognito_objects.delete(spec, leftover)
+        if leftover.kind in cognito_trigger_objects.KINDS:
+            cognito_trigger_objects.delete(spec, leftover)
+        else:
+            cognito_objects.delete(spec, leftover)
 
     def made(self, spec: Spec, authorizer: Mapping[str, Any]) -> list[str]:
         """The user pool and domain, the resource server and scopes, the client ids."""

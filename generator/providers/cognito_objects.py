@@ -12,6 +12,10 @@ provider block uses). What counts as left over:
   ``AuthgenGateway``, authgen's default tags) that are not the state's pool
   (a pool created by a run killed before it could record it).
 
+The claims trigger's role, function and log group are found by
+``cognito_trigger_objects`` (IAM, Lambda, CloudWatch Logs), with the clients
+``client`` makes.
+
 Deleting asks Cognito to delete exactly those objects. A leftover user pool
 is deleted with its domain first (Cognito refuses otherwise); one with
 deletion protection on is not deleted: authgen says how to turn it off.
@@ -40,8 +44,9 @@ SERVER = "resource server"
 DOMAIN = "domain"
 
 
-def client(spec: Spec) -> Any:
-    """A boto3 ``cognito-idp`` client for the spec's region and endpoint."""
+def client(spec: Spec, service: str = "cognito-idp") -> Any:
+    """A boto3 client of ``service`` (``cognito-idp``; ``iam``, ``lambda`` and
+    ``logs`` for the claims trigger) for the spec's region and endpoint."""
     import boto3
     from botocore.config import Config
 
@@ -55,7 +60,7 @@ def client(spec: Spec) -> Any:
             aws_access_key_id=EMULATOR_KEY,
             aws_secret_access_key=EMULATOR_KEY,
         )
-    return boto3.client("cognito-idp", **options)
+    return boto3.client(service, **options)
 
 
 def _where(spec: Spec) -> str:
