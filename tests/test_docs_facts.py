@@ -114,7 +114,13 @@ CLAIMS_SID = "ClaimsTrigger"
 CALLS = DOCS / "aws-iam-calls.json"
 RECORDER = REPO / "scripts" / "record_aws_calls.py"
 COGNITO_MODULE = REPO / "modules" / "cognito"
-LEFTOVERS_CODE = REPO / "generator" / "providers" / "cognito_objects.py"
+# authgen leftovers' boto3 code: the Cognito objects, and the claims trigger's
+# (IAM, Lambda, CloudWatch Logs); each client in a variable named for its
+# service.
+COGNITO_LEFTOVERS_CODE = REPO / "generator" / "providers" / "cognito_objects.py"
+TRIGGER_LEFTOVERS_CODE = REPO / "generator" / "providers" / "cognito_trigger_objects.py"
+LEFTOVERS_CODE = (COGNITO_LEFTOVERS_CODE, TRIGGER_LEFTOVERS_CODE)
+LEFTOVERS_CLIENTS = {"cognito": "cognito-idp", "iam": "iam", "functions": "lambda", "logs": "logs"}
 RECORDED_STEPS = [
     "init",
     "create",
@@ -544,39 +550,87 @@ def allows(action: str, arn: str, passed_to: str | None = None) -> bool:
     return False
 
 
-def leftovers_actions(session) -> set[str]:
-    """The Cognito actions ``authgen leftovers`` calls through boto3
-    (method calls on the client, and the operations it paginates)."""
-    tree = ast.parse(LEFTOVERS_CODE.read_text(encoding="utf-8"))
-    services = {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "client"
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == "boto3"
-    }
-    assert services == {"cognito-idp"}, (
-        f"{LEFTOVERS_CODE.name} uses {sorted(services)}: map that service's calls here"
-    )
-    model = session.get_service_model("cognito-idp")
-    method_of = {xform_name(op): op for op in model.operation_names}
+def _client_services(tree: ast.AST) -> set[str]:
+    """The services a leftovers module makes boto3 clients of: the string
+    arguments of its ``client(...)`` / ``boto3.client(...)`` calls and the
+    default of a ``client`` function's ``service`` parameter."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name == "client":
+                found |= {
+                    arg.value
+                    for arg in node.args
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+                }
+        elif isinstance(node, ast.FunctionDef) and node.name == "client":
+            found |= {
+                d.value
+                for d in node.args.defaults
+                if isinstance(d, ast.Constant) and isinstance(d.value, str)
+            }
+    return found
+
+
+def leftovers_actions(session, *paths: Path) -> set[str]:
+    """The actions ``authgen leftovers`` calls through boto3 (in ``paths``,
+    by default all of LEFTOVERS_CODE): methods of a client variable (called,
+    or handed to a helper), and operations named as strings in a call that
+    involves one client (its paginators). A call or string the scan cannot
+    attribute to one client fails, so the scan cannot miss a call quietly."""
     methods = {
-        node.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "cognito"
-        and node.attr in method_of
-    } | {
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and node.value in method_of
+        service: {xform_name(op): op for op in session.get_service_model(service).operation_names}
+        for service in set(LEFTOVERS_CLIENTS.values())
     }
-    return {f"cognito-idp:{method_of[m]}" for m in methods}
+    every_method = set().union(*methods.values())
+    actions: set[str] = set()
+    for path in paths or LEFTOVERS_CODE:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        services = _client_services(tree)
+        assert services <= set(LEFTOVERS_CLIENTS.values()), (
+            f"{path.name} uses {sorted(services)}: map that service's client variable in "
+            "LEFTOVERS_CLIENTS"
+        )
+        attributed: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in every_method:
+                owner = node.value.id if isinstance(node.value, ast.Name) else None
+                assert owner in LEFTOVERS_CLIENTS, (
+                    f"{path.name}:{node.lineno}: {node.attr} on {ast.unparse(node.value)}: name "
+                    "the client variable as LEFTOVERS_CLIENTS does"
+                )
+                service = LEFTOVERS_CLIENTS[owner]
+                assert node.attr in methods[service], f"{path.name}:{node.lineno}: {node.attr}"
+                actions.add(f"{service}:{methods[service][node.attr]}")
+            if not isinstance(node, ast.Call):
+                continue
+            receivers = {
+                a.id for a in node.args if isinstance(a, ast.Name) and a.id in LEFTOVERS_CLIENTS
+            }
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id in LEFTOVERS_CLIENTS
+            ):
+                receivers.add(func.value.id)
+            for arg in node.args:
+                if isinstance(arg, ast.Constant) and arg.value in every_method:
+                    assert len(receivers) == 1, (
+                        f"{path.name}:{arg.lineno}: {arg.value!r} with clients {sorted(receivers)}"
+                    )
+                    service = LEFTOVERS_CLIENTS[next(iter(receivers))]
+                    assert arg.value in methods[service], f"{path.name}:{arg.lineno}: {arg.value}"
+                    actions.add(f"{service}:{methods[service][arg.value]}")
+                    attributed.add(id(arg))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in every_method:
+                assert id(node) in attributed, (
+                    f"{path.name}:{node.lineno}: operation {node.value!r} outside a call on a client"
+                )
+    return actions
 
 
 def module_resource_types() -> dict[str, dict]:
@@ -729,10 +783,34 @@ def test_every_leftovers_call_is_granted(session):
         "cognito-idp:DeleteResourceServer",
         "cognito-idp:DeleteUserPoolDomain",
     } <= actions, sorted(actions)
+    # the claims trigger's role, function and log group (cognito_trigger_objects)
+    assert leftovers_actions(session, TRIGGER_LEFTOVERS_CODE) == {
+        "iam:GetRole",
+        "iam:ListRolePolicies",
+        "iam:DeleteRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:DetachRolePolicy",
+        "iam:DeleteRole",
+        "lambda:GetFunction",
+        "lambda:ListTags",
+        "lambda:DeleteFunction",
+        "logs:DescribeLogGroups",
+        "logs:ListTagsForResource",
+        "logs:DeleteLogGroup",
+    }
     assert actions <= policy_actions(), sorted(actions - policy_actions())
-    pool = recording()["arns"]["aws_cognito_user_pool"]
+    arns = recording()["arns"]
     for action in actions:
-        assert allows(action, pool), action
+        service = action.split(":", 1)[0]
+        arn = {
+            "cognito-idp": arns["aws_cognito_user_pool"],
+            "iam": arns["aws_iam_role"],
+            "lambda": arns["aws_lambda_function"],
+            "logs": arns["aws_cloudwatch_log_group"],
+        }[service]
+        if service == "logs" and action not in LOG_GROUP_TAGGING:
+            arn += ":*"
+        assert allows(action, arn), f"{action} on {arn}"
 
 
 def test_claims_only_statements_are_marked_and_hold_only_trigger_actions(session):
@@ -741,7 +819,9 @@ def test_claims_only_statements_are_marked_and_hold_only_trigger_actions(session
     by_type = recorded_by_type()
     trigger_actions = set().union(*(by_type[t] for t in trigger)) | {"iam:PassRole"}
     other_actions = set().union(*(a for t, a in by_type.items() if t not in trigger))
-    other_actions |= leftovers_actions(session)
+    # leftovers' calls on the trigger's objects are the trigger's too
+    trigger_actions |= leftovers_actions(session, TRIGGER_LEFTOVERS_CODE)
+    other_actions |= leftovers_actions(session, COGNITO_LEFTOVERS_CODE)
     only_trigger = trigger_actions - other_actions
     assert only_trigger, "no action is needed by the trigger alone?"
     for st in policy()["Statement"]:
