@@ -34,7 +34,8 @@ import pytest
 
 from tests.support.cli import Checkout, cli_env, local_spec, make_project
 
-pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
+# the tests of each story are its steps (listed, deleted, applied again): file order
+pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow, pytest.mark.scenario]
 
 GATEWAY = "my-gateway"
 REGION = "us-west-2"
