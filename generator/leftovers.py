@@ -13,7 +13,7 @@ this module holds what they share: the state's resources and the
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,3 +89,29 @@ def state_resources(state: Mapping[str, Any] | str | bytes | None) -> list[State
 def of_type(resources: list[StateResource], kind: str) -> list[Mapping[str, Any]]:
     """The attributes of every resource of type ``kind``."""
     return [r.attributes for r in resources if r.type == kind]
+
+
+#: Error codes and phrases with which AWS (IAM, Lambda, CloudWatch Logs,
+#: Cognito) and Auth0 refuse to create an object whose name is taken.
+NAME_TAKEN = (
+    "EntityAlreadyExists",
+    "ResourceAlreadyExistsException",
+    "ResourceConflictException",
+    "already exist",
+    "Domain already associated",
+)
+
+
+def name_taken(messages: Iterable[str]) -> bool:
+    """Whether one of an apply's error messages says an object's name is
+    taken: what an object left by a killed run does to the next apply."""
+    return any(marker in message for message in messages for marker in NAME_TAKEN)
+
+
+def taken_name_hint(environment: str) -> str:
+    """What to do when an apply failed on a taken name."""
+    return (
+        f"; if a killed or failed earlier run made that object, 'authgen leftovers "
+        f"{environment}' lists it and 'authgen leftovers {environment} --delete' removes it "
+        "(or import it into the state)"
+    )

@@ -336,6 +336,12 @@ def test_the_apply_next_to_them_fails_on_the_taken_names(first):
     assert applied.code == 1, applied
     assert "Traceback" not in applied.stderr
     assert "EntityAlreadyExists" in applied.stderr or "already exists" in applied.stderr
+    # the one line says where to look
+    assert applied.stderr.rstrip().endswith(
+        f"; if a killed or failed earlier run made that object, 'authgen leftovers {FIRST}' "
+        f"lists it and 'authgen leftovers {FIRST} --delete' removes it (or import it into "
+        "the state)"
+    ), applied.stderr
 
 
 def test_leftovers_deletes_them_in_order_and_the_apply_succeeds(first, aws):

@@ -229,8 +229,10 @@ def _plan_and_confirm(
 def _apply(spec: Spec, runner: Runner, plan_path: Path) -> None:
     """Apply the saved plan, recorded as running until terraform returns
     (a killed run is named by the next one); the plan is used up whatever
-    happens."""
-    from generator.terraform import StalePlanError
+    happens. A failure on a taken name (an object a killed run made and
+    never recorded) says how ``authgen leftovers`` finds it."""
+    from generator import leftovers
+    from generator.terraform import StalePlanError, TerraformFailed
     from generator.unfinished import Record
 
     try:
@@ -242,6 +244,17 @@ def _apply(spec: Spec, runner: Runner, plan_path: Path) -> None:
             f"after it was made (another run, or an interrupted one, applied {spec.name} "
             f"meanwhile); nothing was applied; run 'authgen plan {spec.name}' again and review "
             "it before applying"
+        ) from None
+    except TerraformFailed as err:
+        errors = [d.one_line() for d in err.diagnostics if d.is_error] or [str(err)]
+        if not leftovers.name_taken(errors):
+            raise
+        raise TerraformFailed(
+            str(err) + leftovers.taken_name_hint(spec.name),
+            command=err.command,
+            returncode=err.returncode,
+            stderr=err.stderr,
+            diagnostics=err.diagnostics,
         ) from None
     finally:
         plan_basis.forget(plan_path)
