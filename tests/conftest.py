@@ -28,7 +28,8 @@ own choosing and say which (a port chosen first and bound later may be taken
 by another worker's server in between: the test would talk to that one). Nothing here changes ``os.environ`` after
 the session starts: tests use ``monkeypatch`` or pass an environment to the
 process they start. ``pytest_collection_modifyitems`` below keeps the steps of
-a ``scenario`` module in file order.
+a ``scenario`` module in file order and hands out the modules with slow tests
+first.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     shared state: an apply, then a refused plan, then a destroy, ...) gets its
     tests back in file order after pytest-randomly's shuffle (which runs
     before this hook), at the place the shuffle gave the module; every other
-    module keeps its shuffled order."""
+    module keeps its shuffled order. Then the modules with a slow test move to
+    the front."""
     positions: dict[str, list[int]] = {}
     for index, item in enumerate(items):
         if item.get_closest_marker("scenario"):
@@ -75,6 +77,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         ordered = sorted((items[i] for i in indices), key=lambda it: it.stash[_COLLECTED])
         for index, item in zip(indices, ordered, strict=True):
             items[index] = item
+    # Modules with a slow test first (in their shuffled order), quick ones
+    # after: --dist loadfile hands out whole modules in this order, so the
+    # quick ones fill the end instead of one worker running a long module
+    # while the others are idle.
+    slow = {_module(item) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: _module(item) not in slow)
+
+
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
 
 
 @pytest.fixture(autouse=True, scope="session")
