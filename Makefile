@@ -15,9 +15,12 @@ PYTEST_ARGS ?=
 # order on shared state (tests/conftest.py). (loadgroup would let the other
 # tests spread, but its xdist_group marks do not reach the nodeids under
 # pytest 9.2 with xdist 3.8: it silently degrades to plain load.)
+# --no-loadscope-reorder: files are handed out in the order tests/conftest.py
+# leaves them (files with slow tests first), not xdist's most-tests-first,
+# which left the long end-to-end files of few tests for last.
 # PYTEST_ARGS comes last and wins: PYTEST_ARGS="-n 0 -p no:randomly" is the old
 # serial run in file order.
-XDIST ?= -n auto --dist loadfile
+XDIST ?= -n auto --dist loadfile --no-loadscope-reorder
 
 .PHONY: help setup test test-fast lint fmt validate render plan apply destroy authorizer token verify \
         attach demo drift changed schema atlantis golden bench clean
