@@ -27,17 +27,16 @@ Run as a program (what :meth:`ControlPlane.start` does)::
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from generator.emulator import ServerProcess, spawn
+if __package__ in (None, ""):  # run by path: the repository root makes tests.support importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.support.loopback import READY, LoopbackServer, RecordingHandler, serve
 
 #: Members a read returns that no update sets (they survive an update).
 GATEWAY_IDENTITY = ("gatewayArn", "gatewayId", "gatewayUrl", "createdAt", "workloadIdentityDetails")
@@ -50,14 +49,8 @@ RUNTIME_IDENTITY = (
 )
 
 
-@dataclass
-class ControlPlane(ServerProcess):
+class ControlPlane(LoopbackServer):
     """A running server; ``stop()`` ends it by process group id."""
-
-    port: int
-    process: subprocess.Popen
-    state_path: Path
-    record: Path
 
     @classmethod
     def start(
@@ -70,46 +63,24 @@ class ControlPlane(ServerProcess):
         outcome: dict[str, Any] | None = None,
         timeout: float = 15.0,
     ) -> ControlPlane:
-        from generator.emulator import free_port, wait_http
-
-        port = free_port()
-        workdir.mkdir(parents=True, exist_ok=True)
-        state_path = workdir / f"control-{port}.state.json"
-        record = workdir / f"control-{port}.requests.jsonl"
-        state_path.write_text(
-            json.dumps(
-                {
-                    "port": port,
-                    "record": str(record),
-                    "gateways": gateways or {},
-                    "runtimes": runtimes or {},
-                    "updating_reads": updating_reads,
-                    "outcome": outcome or {"status": "READY"},
-                },
-                indent=2,
-            )
+        return cls.launch(
+            __file__,
+            workdir,
+            "control",
+            {
+                "gateways": gateways or {},
+                "runtimes": runtimes or {},
+                "updating_reads": updating_reads,
+                "outcome": outcome or {"status": "READY"},
+            },
+            config_suffix=".state.json",
+            timeout=timeout,
         )
-        process = spawn(
-            [sys.executable, str(Path(__file__).resolve()), str(state_path)],
-            workdir / f"control-{port}.log",
-        )
-        server = cls(port=port, process=process, state_path=state_path, record=record)
-        try:
-            wait_http(server.url("/__ready__"), timeout, proc=process)
-        except BaseException:
-            server.stop()
-            raise
-        return server
 
-    def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def requests(self) -> list[dict]:
-        """Every request seen so far (the readiness probe left out)."""
-        if not self.record.exists():
-            return []
-        rows = [json.loads(line) for line in self.record.read_text().splitlines() if line]
-        return [r for r in rows if r["path"] != "/__ready__"]
+    @property
+    def state_path(self) -> Path:
+        """The server's state file (its config, written back after each change)."""
+        return self.config
 
     def state(self) -> dict:
         """The records as they are now."""
@@ -150,43 +121,23 @@ def _serve(state_path: str) -> None:
                 item["failureReason"] = "; ".join(reasons)
         return {k: v for k, v in item.items() if not k.startswith("_")}
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(RecordingHandler):
         def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-            route = self.path.split("?", 1)[0]
+            raw = self.read_body()
+            route = self.request_path()
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = raw
             with lock:
-                with record.open("a") as fh:
-                    fh.write(
-                        json.dumps(
-                            {
-                                "method": self.command,
-                                "path": route,
-                                "query": self.path[len(route) + 1 :],
-                                "headers": {k.lower(): v for k, v in self.headers.items()},
-                                "body": body,
-                            }
-                        )
-                        + "\n"
-                    )
+                self.record_to(record, body)
                 status, answer, error = self._route(route, body)
             data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            if error:
-                self.send_header("x-amzn-ErrorType", error)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            headers = {"x-amzn-ErrorType": error} if error else {}
+            self.send(status, "application/json", data, headers)
 
         def _route(self, route: str, body: Any) -> tuple[int, Any, str | None]:
-            if route == "/__ready__":
+            if route == READY:
                 return 200, {"ready": True}, None
             parts = [p for p in route.split("/") if p]
             if len(parts) != 2 or parts[0] not in kinds:
@@ -226,16 +177,7 @@ def _serve(state_path: str) -> None:
 
         do_GET = do_PUT = do_POST = _answer
 
-        def log_message(self, fmt: str, *args: Any) -> None:
-            sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    server = ThreadingHTTPServer(("127.0.0.1", int(state["port"])), Handler)
-    server.daemon_threads = True
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    serve(int(state["port"]), Handler)
 
 
 if __name__ == "__main__":

@@ -17,22 +17,22 @@ Run as a program (what ``start`` does)::
 
     python tests/support/static_http.py CONFIG.json
 
-This file imports nothing from the test suite, so it runs by path.
+From the test suite it imports only ``tests/support/loopback.py`` (which
+imports nothing from it), so it runs by path.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
-import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
-from generator.emulator import ServerProcess, spawn
+if __package__ in (None, ""):  # run by path: the repository root makes tests.support importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.support.loopback import READY, LoopbackServer, RecordingHandler, serve
 
 
 def route(
@@ -61,13 +61,8 @@ def route(
     return {"status": status, "body": body or "", "content_type": content_type or "text/plain"}
 
 
-@dataclass
-class StaticServer(ServerProcess):
+class StaticServer(LoopbackServer):
     """A running server process; stop it with ``stop()`` (by process group id)."""
-
-    port: int
-    process: subprocess.Popen
-    record: Path
 
     @classmethod
     def start(
@@ -80,37 +75,15 @@ class StaticServer(ServerProcess):
         wait_ready: bool = True,
         timeout: float = 15.0,
     ) -> StaticServer:
-        from generator.emulator import free_port, wait_http
-
-        port = port or free_port()
-        workdir.mkdir(parents=True, exist_ok=True)
-        config = workdir / f"http-{port}.json"
-        record = workdir / f"http-{port}.requests.jsonl"
-        config.write_text(
-            json.dumps({"port": port, "routes": routes, "delay": delay, "record": str(record)})
+        return cls.launch(
+            __file__,
+            workdir,
+            "http",
+            {"routes": routes, "delay": delay},
+            port=port,
+            wait_ready=wait_ready,
+            timeout=timeout,
         )
-        process = spawn(
-            [sys.executable, str(Path(__file__).resolve()), str(config)],
-            workdir / f"http-{port}.log",
-        )
-        server = cls(port=port, process=process, record=record)
-        if wait_ready:
-            try:
-                wait_http(server.url("/__ready__"), timeout, proc=process)
-            except BaseException:
-                server.stop()
-                raise
-        return server
-
-    def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def requests(self) -> list[dict]:
-        """Every request seen so far (the readiness probe left out)."""
-        if not self.record.exists():
-            return []
-        rows = [json.loads(line) for line in self.record.read_text().splitlines() if line]
-        return [r for r in rows if r["path"] != "/__ready__"]
 
 
 # --------------------------------------------------------------------------
@@ -137,52 +110,23 @@ def _serve(config_path: str) -> None:
     routes: dict[str, dict] = config["routes"]
     record = Path(config["record"])
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(RecordingHandler):
         def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-            path = self.path.split("?", 1)[0]
-            with record.open("a") as fh:
-                fh.write(
-                    json.dumps(
-                        {
-                            "method": self.command,
-                            "path": path,
-                            "query": self.path[len(path) + 1 :],
-                            "headers": {k.lower(): v for k, v in self.headers.items()},
-                            "body": body,
-                        }
-                    )
-                    + "\n"
-                )
+            body = self.read_body()
+            path = self.request_path()
+            self.record_to(record, body)
             answer = routes.get(path)
-            if path == "/__ready__":
+            if path == READY:
                 answer = route(200, body="ready")
             if answer is None:
                 answer = route(404, {"error": "not_found"})
             data = (_echo(answer, self, body) if answer.get("echo") else answer["body"]).encode()
-            self.send_response(answer["status"])
-            self.send_header("Content-Type", answer["content_type"])
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send(answer["status"], answer["content_type"], data)
 
         do_GET = do_POST = do_PUT = do_DELETE = _answer
 
-        def log_message(self, fmt: str, *args: Any) -> None:
-            sys.stderr.write(f"{self.address_string()} {fmt % args}\n")
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    if config.get("delay"):
-        time.sleep(float(config["delay"]))  # bind late on purpose
-    server = ThreadingHTTPServer(("127.0.0.1", int(config["port"])), Handler)
-    server.daemon_threads = True
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    # bind late on purpose when asked (a server that "starts late")
+    serve(int(config["port"]), Handler, bind_after=float(config.get("delay") or 0))
 
 
 if __name__ == "__main__":
