@@ -378,24 +378,13 @@ def test_a_token_from_the_module_carries_the_clients_claims(example):
 # --- the cross-variable rule ----------------------------------------------------------
 
 
-def test_client_scope_missing_from_the_resource_server_fails_the_plan(
-    terraform_bin, tf_cli_config, emulator, tmp_path
-):
-    """The one cross-variable rule is a precondition (Terraform >= 1.5 cannot
-    compare two variables in a validation block): the plan stops on it."""
+def _plan_module_call(call: dict, terraform_bin, tf_cli_config, emulator, tmp_path):
+    """``terraform plan -json`` of a root module that calls a copy of
+    modules/cognito with ``call``, its aws provider pointed at the emulator.
+    Returns the finished process (check=False: the caller reads the exit code)."""
     _copy_module(tmp_path)
     root = tmp_path / "root"
     root.mkdir()
-    call = {
-        "user_pool_name": "precondition-pool",
-        "domain_prefix": "precondition",
-        "resource_server": {
-            "identifier": IDENTIFIER,
-            "name": "GatewayResourceServer",
-            "scopes": [{"name": "read", "description": "Read access"}],
-        },
-        "clients": [{"name": "c", "scopes": ["read", "admin"]}],
-    }
     provider = {
         "region": REGION,
         "access_key": "testing",
@@ -417,7 +406,25 @@ def test_client_scope_missing_from_the_resource_server_fails_the_plan(
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tf_cli_config)}
     tf = Terraform(terraform_bin, root, env=env)
     tf.init()
-    proc = tf("plan", "-input=false", "-no-color", "-json", check=False)
+    return tf("plan", "-input=false", "-no-color", "-json", check=False)
+
+
+def test_client_scope_missing_from_the_resource_server_fails_the_plan(
+    terraform_bin, tf_cli_config, emulator, tmp_path
+):
+    """The one cross-variable rule is a precondition (Terraform >= 1.5 cannot
+    compare two variables in a validation block): the plan stops on it."""
+    call = {
+        "user_pool_name": "precondition-pool",
+        "domain_prefix": "precondition",
+        "resource_server": {
+            "identifier": IDENTIFIER,
+            "name": "GatewayResourceServer",
+            "scopes": [{"name": "read", "description": "Read access"}],
+        },
+        "clients": [{"name": "c", "scopes": ["read", "admin"]}],
+    }
+    proc = _plan_module_call(call, terraform_bin, tf_cli_config, emulator, tmp_path)
     assert proc.returncode == 1
     assert error_details(proc.stdout) == [
         'Client "c" asks for scopes ["admin"] that resource_server.scopes does not declare; '
@@ -428,9 +435,6 @@ def test_client_scope_missing_from_the_resource_server_fails_the_plan(
 def test_claims_on_the_lite_tier_fail_the_plan(terraform_bin, tf_cli_config, emulator, tmp_path):
     """LITE pools run no V3_0 trigger: a precondition stops the plan before
     Cognito would (authgen validate says the same earlier)."""
-    _copy_module(tmp_path)
-    root = tmp_path / "root"
-    root.mkdir()
     call = {
         "user_pool_name": "lite-pool",
         "domain_prefix": "lite",
@@ -442,28 +446,7 @@ def test_claims_on_the_lite_tier_fail_the_plan(terraform_bin, tf_cli_config, emu
         },
         "clients": [{"name": "c", "scopes": ["read"], "claims": {"department": "x"}}],
     }
-    provider = {
-        "region": REGION,
-        "access_key": "testing",
-        "secret_key": "testing",
-        "skip_credentials_validation": True,
-        "skip_requesting_account_id": True,
-        "skip_metadata_api_check": True,
-        "skip_region_validation": True,
-        "max_retries": 1,
-        "endpoints": {
-            service: emulator.url for service in ("cognitoidp", "iam", "lambda", "logs", "sts")
-        },
-    }
-    document = {
-        "provider": {"aws": provider},
-        "module": {"cognito": {"source": "../cognito", **call}},
-    }
-    (root / "main.tf.json").write_text(json.dumps(document, indent=2))
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(tf_cli_config)}
-    tf = Terraform(terraform_bin, root, env=env)
-    tf.init()
-    proc = tf("plan", "-input=false", "-no-color", "-json", check=False)
+    proc = _plan_module_call(call, terraform_bin, tf_cli_config, emulator, tmp_path)
     assert proc.returncode == 1
     assert error_details(proc.stdout) == [
         'Clients ["c"] have claims, which need a V3_0 pre token generation trigger: set '
