@@ -82,6 +82,46 @@ def test_report_renders_a_result(tmp_path):
     assert "did not run: terraform is not on PATH" in text
 
 
+def test_report_rows_of_the_plan_all_benchmarks():
+    """Benchmarks 4 and 5 share one row builder: each keeps its own description."""
+
+    def result(kind: int, jobs: int, environments: int) -> dict:
+        wall = {"authgen": 10.0, "baseline": 30.0}
+        return {
+            "id": kind,
+            "jobs": jobs,
+            "environments": environments,
+            **{side: {"wall_s": {"median": s}} for side, s in wall.items()},
+            "ratio": 0.333,
+            "speedup": 3.0,
+            "ideal_speedup": 4,
+        }
+
+    assert report.rows(result(4, 4, 8)) == [
+        [
+            "4",
+            "`authgen plan --all -j 4` of 8 envs vs 8 x `authgen plan ENV` in turn",
+            "10.00 s",
+            "30.00 s",
+            "0.33 (3.00x faster; ideal 4x)",
+            "—",
+            "—",
+        ]
+    ]
+    assert report.rows(result(5, 2, 3)) == [
+        [
+            "5",
+            "`authgen plan --all -j 2` of 3 envs sharing S3 state (moto) vs `plan --all -j 1`",
+            "10.00 s",
+            "30.00 s",
+            "0.33 (3.00x faster; ideal 4x)",
+            "—",
+            "—",
+        ]
+    ]
+    assert report.rows({"id": 99}) == []
+
+
 def test_importtime_parser():
     stderr = (
         "import time: self [us] | cumulative | imported package\n"
