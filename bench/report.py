@@ -35,106 +35,128 @@ def _wall(result: dict[str, Any], key: str) -> float:
     return result[key]["wall_s"]["median"]
 
 
+def _row(
+    num: str,
+    what: str,
+    authgen: str = "",
+    baseline: str = "",
+    ratio: str = "",
+    goal: str = "",
+    verdict: str = "",
+) -> list[str]:
+    """One table row: #, benchmark, authgen, baseline, ratio, goal, result."""
+    return [num, what, authgen, baseline, ratio, goal, verdict]
+
+
+def _plan_rows(result: dict[str, Any]) -> list[list[str]]:
+    """Benchmark 1, and 1a: what authgen adds to terraform plan."""
+    return [
+        _row(
+            "1",
+            f"`authgen plan` of an unchanged env vs bare `terraform plan` "
+            f"(median of {result['rounds']}, interleaved)",
+            _s(_wall(result, "authgen")),
+            _s(_wall(result, "baseline")),
+            f"{result['ratio']:.2f} (CPU {result['cpu_ratio']:.2f})",
+            f"≤ {result['goal']['max_ratio']:.2f}",
+            _verdict(result),
+        ),
+        _row(
+            "1a",
+            "… authgen's own Python (start-up, render, init check, summary; one cProfile run)"
+            if result.get("profile")
+            else "… the rest (Python start-up, render, init check, summary files)",
+            _rest(result),
+        ),
+    ]
+
+
+def _startup_rows(result: dict[str, Any]) -> list[list[str]]:
+    """Benchmark 2: start-up."""
+    return [
+        _row(
+            "2",
+            f"start-up: `authgen validate dev` vs `python -c pass` (median of {result['rounds']})",
+            _ms(_wall(result, "authgen")),
+            _ms(_wall(result, "baseline")),
+            f"{result['ratio']:.1f} (+{result['difference_ms']:.0f} ms)",
+            "—",
+            "—",
+        )
+    ]
+
+
+def _specs_rows(result: dict[str, Any]) -> list[list[str]]:
+    """Benchmark 3, and 3a when the CLI ran over the same specs."""
+    n = result["specs"]
+    out = [
+        _row(
+            "3",
+            f"validate + render of {n:,} generated specs (library calls, "
+            f"median of {result['repeats']}; load {_s(result['load_s']['median'])}, "
+            f"render {_s(result['render_s']['median'])})",
+            _s(result["total_s"]["median"]),
+            "",
+            "",
+            f"< {result['goal']['max_s']:.0f} s",
+            _verdict(result),
+        )
+    ]
+    if result.get("cli_validate_all"):
+        out.append(
+            _row(
+                "3a",
+                f"`authgen validate --all` over the same {n:,} (CLI, start-up included)",
+                _s(_wall(result, "cli_validate_all")),
+            )
+        )
+    return out
+
+
+def _plan_all_rows(what: str):
+    """Benchmarks 4 and 5 (`plan --all` against a baseline): one row whose
+    description is ``what`` filled from the result."""
+
+    def build(result: dict[str, Any]) -> list[list[str]]:
+        return [
+            _row(
+                str(result["id"]),
+                what.format(**result),
+                _s(_wall(result, "authgen")),
+                _s(_wall(result, "baseline")),
+                f"{result['ratio']:.2f} ({result['speedup']:.2f}x faster; "
+                f"ideal {result['ideal_speedup']}x)",
+                "—",
+                "—",
+            )
+        ]
+
+    return build
+
+
+#: The rows of each benchmark, by its id.
+_ROWS = {
+    1: _plan_rows,
+    2: _startup_rows,
+    3: _specs_rows,
+    4: _plan_all_rows(
+        "`authgen plan --all -j {jobs}` of {environments} envs vs "
+        "{environments} x `authgen plan ENV` in turn"
+    ),
+    5: _plan_all_rows(
+        "`authgen plan --all -j {jobs}` of {environments} envs "
+        "sharing S3 state (moto) vs `plan --all -j 1`"
+    ),
+}
+
+
 def rows(result: dict[str, Any]) -> list[list[str]]:
     """Table rows (#, benchmark, authgen, baseline, ratio, goal, result) of one benchmark."""
     kind = result["id"]
     if "error" in result:
-        return [[str(kind), f"did not run: {result['error']}", "", "", "", "", "**error**"]]
-    if kind == 1:
-        r = result["rounds"]
-        return [
-            [
-                "1",
-                f"`authgen plan` of an unchanged env vs bare `terraform plan` "
-                f"(median of {r}, interleaved)",
-                _s(_wall(result, "authgen")),
-                _s(_wall(result, "baseline")),
-                f"{result['ratio']:.2f} (CPU {result['cpu_ratio']:.2f})",
-                f"≤ {result['goal']['max_ratio']:.2f}",
-                _verdict(result),
-            ],
-            [
-                "1a",
-                "… authgen's own Python (start-up, render, init check, summary; one cProfile run)"
-                if result.get("profile")
-                else "… the rest (Python start-up, render, init check, summary files)",
-                _rest(result),
-                "",
-                "",
-                "",
-                "",
-            ],
-        ]
-    if kind == 2:
-        return [
-            [
-                "2",
-                f"start-up: `authgen validate dev` vs `python -c pass` "
-                f"(median of {result['rounds']})",
-                _ms(_wall(result, "authgen")),
-                _ms(_wall(result, "baseline")),
-                f"{result['ratio']:.1f} (+{result['difference_ms']:.0f} ms)",
-                "—",
-                "—",
-            ]
-        ]
-    if kind == 3:
-        n = result["specs"]
-        out = [
-            [
-                "3",
-                f"validate + render of {n:,} generated specs (library calls, "
-                f"median of {result['repeats']}; load {_s(result['load_s']['median'])}, "
-                f"render {_s(result['render_s']['median'])})",
-                _s(result["total_s"]["median"]),
-                "",
-                "",
-                f"< {result['goal']['max_s']:.0f} s",
-                _verdict(result),
-            ]
-        ]
-        if result.get("cli_validate_all"):
-            out.append(
-                [
-                    "3a",
-                    f"`authgen validate --all` over the same {n:,} (CLI, start-up included)",
-                    _s(_wall(result, "cli_validate_all")),
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
-        return out
-    if kind == 4:
-        return [
-            [
-                "4",
-                f"`authgen plan --all -j {result['jobs']}` of {result['environments']} envs vs "
-                f"{result['environments']} x `authgen plan ENV` in turn",
-                _s(_wall(result, "authgen")),
-                _s(_wall(result, "baseline")),
-                f"{result['ratio']:.2f} ({result['speedup']:.2f}x faster; "
-                f"ideal {result['ideal_speedup']}x)",
-                "—",
-                "—",
-            ]
-        ]
-    if kind == 5:
-        return [
-            [
-                "5",
-                f"`authgen plan --all -j {result['jobs']}` of {result['environments']} envs "
-                f"sharing S3 state (moto) vs `plan --all -j 1`",
-                _s(_wall(result, "authgen")),
-                _s(_wall(result, "baseline")),
-                f"{result['ratio']:.2f} ({result['speedup']:.2f}x faster; "
-                f"ideal {result['ideal_speedup']}x)",
-                "—",
-                "—",
-            ]
-        ]
-    return []
+        return [_row(str(kind), f"did not run: {result['error']}", verdict="**error**")]
+    build = _ROWS.get(kind)
+    return build(result) if build else []
 
 
 def machine_line(m: dict[str, Any]) -> str:
