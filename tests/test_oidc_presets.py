@@ -206,6 +206,48 @@ def test_bad_oidc_sections_are_one_line_each(tmp_path, section, expected):
     assert expected in found[0], found[0]
 
 
+@pytest.mark.parametrize(
+    ("rule", "value", "expected"),
+    [
+        (oidc_presets.entra_tenant_problem, TENANT, None),
+        (oidc_presets.entra_tenant_problem, "contoso.onmicrosoft.com", None),
+        (
+            oidc_presets.entra_tenant_problem,
+            "Common",
+            "'Common' is Entra's multi-tenant alias: its discovery document names the issuer "
+            "as a template ({tenantid}) that no token carries; use your tenant id (a GUID)",
+        ),
+        (
+            oidc_presets.entra_tenant_problem,
+            "my tenant",
+            "'my tenant' is neither a tenant id (a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47) "
+            "nor a domain (contoso.onmicrosoft.com); use the Directory (tenant) ID",
+        ),
+        (oidc_presets.okta_server_problem, "default", None),
+        (oidc_presets.okta_server_problem, "aus1a2b3c4D5e6F7g8h9", None),
+        (
+            oidc_presets.okta_server_problem,
+            "aus/1",
+            "'aus/1' is not an authorization server id; use 'default' or the server's id "
+            "(letters and digits, e.g. aus1a2b3c4D5e6F7g8h9)",
+        ),
+        (oidc_presets.keycloak_realm_problem, "my-realm", None),
+        (
+            oidc_presets.keycloak_realm_problem,
+            "my realm",
+            "realm 'my realm' must not be empty or hold white space, '/', '?', '#' or '%'",
+        ),
+        (
+            oidc_presets.keycloak_realm_problem,
+            "",
+            "realm '' must not be empty or hold white space, '/', '?', '#' or '%'",
+        ),
+    ],
+)
+def test_the_preset_name_rules_say_exactly_what_is_wrong(rule, value, expected):
+    assert rule(value) == expected
+
+
 def test_oidc_takes_no_endpoint_url_and_no_other_section(tmp_path):
     path = tmp_path / "corp.yaml"
     path.write_text(
