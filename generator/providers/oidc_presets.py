@@ -38,6 +38,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from generator.rules import HOSTNAME_PATTERN, Rule
+
 ENTRA_HOST = "login.microsoftonline.com"
 #: Entra's multi-tenant aliases: their discovery documents name the issuer as a
 #: template (``.../{tenantid}/v2.0``) that no token carries.
@@ -84,6 +86,35 @@ def discovery_url_problem(value: str) -> str | None:
     return url_problem(value, "discovery URL")
 
 
+def _name_rule(pattern: str, problem: str) -> Rule:
+    """A rule for a name: None when ``pattern`` matches the whole value, else
+    ``problem`` with the value filled in (``{value!r}``)."""
+    regex = re.compile(pattern)
+
+    def rule(value: str) -> str | None:
+        return None if regex.fullmatch(value) else problem.format(value=value)
+
+    return rule
+
+
+#: ``default`` or an authorization server id (letters and digits, e.g. aus1a2b3c4D5e6F7g8h9).
+okta_server_problem = _name_rule(
+    r"[A-Za-z0-9]{1,64}",
+    "{value!r} is not an authorization server id; use 'default' or the server's id "
+    "(letters and digits, e.g. aus1a2b3c4D5e6F7g8h9)",
+)
+#: A realm name: no white space, '/', '?', '#' or '%'.
+keycloak_realm_problem = _name_rule(
+    r"[^\s/?#%]{1,255}",
+    "realm {value!r} must not be empty or hold white space, '/', '?', '#' or '%'",
+)
+_entra_tenant_shape = _name_rule(
+    f"{GUID.pattern}|{HOSTNAME_PATTERN}",
+    "{value!r} is neither a tenant id (a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47) "
+    "nor a domain (contoso.onmicrosoft.com); use the Directory (tenant) ID",
+)
+
+
 def entra_tenant_problem(value: str) -> str | None:
     """A tenant id (GUID) or a verified domain, never a multi-tenant alias."""
     if value.lower() in ENTRA_ALIASES:
@@ -91,31 +122,7 @@ def entra_tenant_problem(value: str) -> str | None:
             f"{value!r} is Entra's multi-tenant alias: its discovery document names the issuer "
             "as a template ({tenantid}) that no token carries; use your tenant id (a GUID)"
         )
-    if GUID.fullmatch(value):
-        return None
-    if re.fullmatch(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", value):
-        return None
-    return (
-        f"{value!r} is neither a tenant id (a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47) "
-        "nor a domain (contoso.onmicrosoft.com); use the Directory (tenant) ID"
-    )
-
-
-def okta_server_problem(value: str) -> str | None:
-    """``default`` or an authorization server id (letters and digits, e.g. aus1a2b3c4D5e6F7g8h9)."""
-    if re.fullmatch(r"[A-Za-z0-9]{1,64}", value):
-        return None
-    return (
-        f"{value!r} is not an authorization server id; use 'default' or the server's id "
-        "(letters and digits, e.g. aus1a2b3c4D5e6F7g8h9)"
-    )
-
-
-def keycloak_realm_problem(value: str) -> str | None:
-    """A realm name: no white space, '/', '?', '#' or '%'."""
-    if re.fullmatch(r"[^\s/?#%]{1,255}", value):
-        return None
-    return f"realm {value!r} must not be empty or hold white space, '/', '?', '#' or '%'"
+    return _entra_tenant_shape(value)
 
 
 def keycloak_url_problem(value: str) -> str | None:
