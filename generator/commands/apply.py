@@ -181,12 +181,10 @@ def _review(
     """The saved plan, checked again for what it deletes or replaces: refused
     for a protected environment without --allow-replace, asked about
     otherwise (``safety.before_apply``)."""
-    from generator import plan_summary
     from generator.commands import safety
 
     shown = runner.show_json(plan_path)
-    summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
-    review = safety.review_plan(spec, shown, summary, allow_replace=args.allow_replace)
+    _, review = safety.summarize_and_review(spec, shown, mode, allow_replace=args.allow_replace)
     report.done()
     # refused or not confirmed here: the saved plan stays (it is still the
     # reviewed one; e.g. --allow-replace or --auto-approve may apply it next)
@@ -205,14 +203,14 @@ def _plan_and_confirm(
 ) -> None:
     """A new plan made from ``basis`` (what the state and root are now),
     shown; applied only on 'yes' (at a terminal)."""
-    from generator import plan_summary
     from generator.commands import safety
 
     result = runner.plan(plan_path, destroy=spec.retired)
     shown = runner.show_json(plan_path) if result.changes else {}
-    summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
     try:
-        review = safety.review_plan(spec, shown, summary, allow_replace=args.allow_replace)
+        summary, review = safety.summarize_and_review(
+            spec, shown, mode, allow_replace=args.allow_replace
+        )
         write_plan_files(project.build_dir(spec.name), summary)
         report.done()
         report.plan_summary(summary)

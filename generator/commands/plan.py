@@ -82,7 +82,7 @@ def plan_environment(
     planned without terraform (``direct_steps.plan``). In CI, local state is
     refused first (``--allow-local-state``).
     """
-    from generator import plan_basis, plan_summary
+    from generator import plan_basis
     from generator.commands import safety
 
     if not direct_steps.uses_terraform(spec):
@@ -104,9 +104,8 @@ def plan_environment(
         result = runner.plan(plan_path, destroy=spec.retired)
         plan_basis.record(plan_path, basis)
         shown = runner.show_json(result.path) if result.changes else {}
-        summary = plan_summary.summarize(shown, environment=spec.name, mode=mode)
         try:
-            safety.review_plan(spec, shown, summary)
+            summary, _ = safety.summarize_and_review(spec, shown, mode)
         except AuthgenError:
             safety.forget_plan(result.path)
             raise

@@ -7,6 +7,7 @@ terraform changes anything.
   against the spec's (``generator.location``); a move is refused;
 * ``review_plan``: what a plan deletes or replaces (``generator.protection``)
   and whether it moves the environment to another account;
+  ``summarize_and_review``: the plan's masked summary, then that review;
 * ``before_apply``: refuse, or warn and ask, before a saved plan is applied;
 * ``find_leftovers``: the provider's objects that the state does not hold;
 * ``deletion_blocked``: what a destroy must unprotect first.
@@ -139,6 +140,17 @@ def review_plan(
     )
     summary["protection"] = review.as_dict()
     return review
+
+
+def summarize_and_review(
+    spec: Spec, plan: dict[str, Any], mode: str, *, allow_replace: bool = False
+) -> tuple[dict[str, Any], Review]:
+    """The masked summary of ``plan`` (``plan_summary.summarize``) and
+    ``review_plan`` of it (which puts ``protection`` into the summary)."""
+    from generator import plan_summary
+
+    summary = plan_summary.summarize(plan, environment=spec.name, mode=mode)
+    return summary, review_plan(spec, plan, summary, allow_replace=allow_replace)
 
 
 def before_apply(report: Reporter, spec: Spec, review: Review, args: argparse.Namespace) -> bool:
