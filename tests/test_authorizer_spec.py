@@ -21,6 +21,8 @@ from botocore.validate import ParamValidator
 from generator import authorizer, authorizer_spec, service_model, spec
 from generator.cli import main
 from generator.errors import AuthorizerError, SpecError
+from tests.support.specs import AUTH0_DEV as AUTH0
+from tests.support.specs import load_problems
 
 MODEL = service_model.load()
 REPO = Path(__file__).resolve().parent.parent
@@ -44,23 +46,6 @@ COGNITO = textwrap.dedent(
           claims: {department: engineering, groups: [admins, ops]}
         - name: reporting
           scopes: [read]
-    """
-)
-AUTH0 = textwrap.dedent(
-    """\
-    name: dev
-    provider: auth0
-    gateway: my-gateway
-    auth0:
-      domain: dev-example.us.auth0.com
-      api:
-        name: gateway-api
-        identifier: gateway123
-        scopes:
-          - {name: "invoke:gateway", description: Invoke}
-      clients:
-        - name: m2m
-          scopes: ["invoke:gateway"]
     """
 )
 HEAD_LINES = len(COGNITO.splitlines())  # the authorizer: line is HEAD_LINES + 1
@@ -117,9 +102,7 @@ def write_spec(tmp_path, text: str):
 
 
 def problems_of(tmp_path, text: str) -> list[str]:
-    with pytest.raises(SpecError) as err:
-        spec.load(write_spec(tmp_path, text))
-    return err.value.problems
+    return load_problems(write_spec(tmp_path, text))
 
 
 # --------------------------------------------------------------------------

@@ -24,21 +24,24 @@ from generator.errors import SpecError
 from generator.providers import oidc_presets
 from generator.verify import Check, Status
 from tests.support.nanoidp import rsa_key_pem
+from tests.support.specs import load_problems
 from tests.support.static_http import route
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 
-def load(tmp_path: Path, section: str, name: str = "corp") -> spec.Spec:
+def write(tmp_path: Path, section: str, name: str = "corp") -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(f"name: {name}\nprovider: oidc\ngateway: my-gateway\noidc:\n{section}")
-    return spec.load(path)
+    return path
+
+
+def load(tmp_path: Path, section: str, name: str = "corp") -> spec.Spec:
+    return spec.load(write(tmp_path, section, name))
 
 
 def problems(tmp_path: Path, section: str) -> list[str]:
-    with pytest.raises(SpecError) as caught:
-        load(tmp_path, section)
-    return caught.value.problems
+    return load_problems(write(tmp_path, section))
 
 
 # --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import textwrap
 import pytest
 
 from generator.cli import main
+from tests.support.specs import AUTH0_DEV as AUTH0
 
 GOOD = textwrap.dedent(
     """\
@@ -28,24 +29,6 @@ GOOD = textwrap.dedent(
       clients:
         - name: gateway-client
           scopes: [read, write]
-    """
-)
-
-AUTH0 = textwrap.dedent(
-    """\
-    name: dev
-    provider: auth0
-    gateway: my-gateway
-    auth0:
-      domain: dev-example.us.auth0.com
-      api:
-        name: gateway-api
-        identifier: gateway123
-        scopes:
-          - {name: "invoke:gateway", description: Invoke}
-      clients:
-        - name: m2m
-          scopes: ["invoke:gateway"]
     """
 )
 
