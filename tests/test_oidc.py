@@ -49,6 +49,22 @@ def authgen(project: Path, *args: str, secret: str | None = None) -> Result:
     return run(project, *args, env=env(**extra), timeout=120)
 
 
+def verify_as_gateway(project: Path, *, code: int) -> tuple[Result, dict[str, dict]]:
+    """``verify corp --json`` with GATEWAY's id and secret, which must exit
+    ``code``: the result and its rows by name."""
+    result = authgen(
+        project,
+        "verify",
+        "corp",
+        "--client-id",
+        GATEWAY.client_id,
+        "--json",
+        secret=GATEWAY.client_secret,
+    )
+    assert result.code == code, result
+    return result, {c["name"]: c for c in result.json()["checks"]}
+
+
 @pytest.fixture
 def project(tmp_path, nanoidp) -> Path:
     return make_project(tmp_path / "project", {"corp": spec(nanoidp)})
@@ -129,17 +145,7 @@ def test_plan_all_takes_oidc_environments_with_the_others(project, nanoidp):
 
 def test_verify_passes_with_the_right_audience(project, nanoidp):
     assert authgen(project, "apply", "corp", "--auto-approve").code == 0
-    result = authgen(
-        project,
-        "verify",
-        "corp",
-        "--client-id",
-        GATEWAY.client_id,
-        "--json",
-        secret=GATEWAY.client_secret,
-    )
-    assert result.code == 0, result
-    rows = {c["name"]: c for c in result.json()["checks"]}
+    result, rows = verify_as_gateway(project, code=0)
     assert rows["token"]["status"] == "pass"
     assert rows["allowedAudience"]["status"] == "pass"
     assert rows["token issuer"]["status"] == "pass"
@@ -149,17 +155,8 @@ def test_verify_passes_with_the_right_audience(project, nanoidp):
 def test_verify_fails_with_the_wrong_audience_and_says_which_one_tokens_carry(project, nanoidp):
     (project / "environments" / "corp.yaml").write_text(spec(nanoidp, audiences="[api://wrong]"))
     assert authgen(project, "apply", "corp", "--auto-approve").code == 0
-    result = authgen(
-        project,
-        "verify",
-        "corp",
-        "--client-id",
-        GATEWAY.client_id,
-        "--json",
-        secret=GATEWAY.client_secret,
-    )
-    assert result.code == 1, result
-    row = {c["name"]: c for c in result.json()["checks"]}["allowedAudience"]
+    _, rows = verify_as_gateway(project, code=1)
+    row = rows["allowedAudience"]
     assert row["status"] == "fail"
     assert row["detail"] == f"aud {AUDIENCE} is not in allowedAudience [api://wrong]"
     assert f"list the token's aud {AUDIENCE} under oidc.audiences" in row["fix"]
@@ -170,17 +167,8 @@ def test_verify_names_an_audience_listed_as_a_client(project, nanoidp):
         spec(nanoidp, audiences=None, clients=f"[{AUDIENCE}]")
     )
     assert authgen(project, "apply", "corp", "--auto-approve").code == 0
-    result = authgen(
-        project,
-        "verify",
-        "corp",
-        "--client-id",
-        GATEWAY.client_id,
-        "--json",
-        secret=GATEWAY.client_secret,
-    )
-    assert result.code == 1, result
-    row = {c["name"]: c for c in result.json()["checks"]}["allowedClients"]
+    _, rows = verify_as_gateway(project, code=1)
+    row = rows["allowedClients"]
     assert row["fix"] == (
         f"{AUDIENCE} is the token's aud, not its client_id: move it from oidc.clients to "
         "oidc.audiences"
