@@ -21,8 +21,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -31,6 +29,7 @@ from generator.run_lock import RunLock, lock_path
 from tests.support.cli import (
     Result,
     alive,
+    apply_until_creating,
     cli_env,
     error_line,
     local_spec,
@@ -135,40 +134,16 @@ def test_sigint_during_apply_exits_130_and_leaves_consistent_state(
     planned = run(project, "plan", NAME, env=env)
     assert planned.code == 0, planned
     stdout_file = tmp_path / "stdout"
-    with stdout_file.open("w") as stdout_sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "generator", "apply", NAME, "--auto-approve"],
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout_sink,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-    lines: list[str] = []
-    in_flight = threading.Event()
-
-    def read() -> None:
-        for line in proc.stderr:
-            lines.append(line)
-            if "aws_cognito_user_pool_client.this" in line and "Creating..." in line:
-                in_flight.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert in_flight.wait(timeout=180), "".join(lines)
+    with apply_until_creating(
+        project, NAME, env, "aws_cognito_user_pool_client.this", timeout=180, stdout=stdout_file
+    ) as applying:
+        proc = applying.proc
         # terraform, and the provider plugin it runs, are children of authgen
         descendants = process_tree(proc.pid)
         assert descendants, "terraform is not running"
         os.kill(proc.pid, signal.SIGINT)
         proc.wait(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    reader.join(timeout=10)
-    stderr = "".join(lines)
+    stderr = applying.stderr
     stdout = stdout_file.read_text()
 
     assert proc.returncode == 130, stderr

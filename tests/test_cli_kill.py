@@ -17,14 +17,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from generator.terraform import RECORD_NAME
-from tests.support.cli import alive, cli_env, local_spec, make_project, process_tree, run
+from tests.support.cli import (
+    alive,
+    apply_until_creating,
+    cli_env,
+    local_spec,
+    make_project,
+    process_tree,
+    run,
+)
 
 pytestmark = [pytest.mark.terraform, pytest.mark.provider, pytest.mark.slow]
 
@@ -85,43 +92,18 @@ def test_kill_9_mid_apply_leaves_no_terraform_running_and_a_rerun_converges_or_s
     build = project / "build" / NAME
     planned = run(project, "plan", NAME, env=env)
     assert planned.code == 0, planned
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "apply", NAME, "--auto-approve"],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: list[str] = []
-    in_flight = threading.Event()
-
-    def read() -> None:
-        for line in proc.stderr:
-            lines.append(line)
-            if CLIENT in line and "Creating..." in line:
-                in_flight.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert in_flight.wait(timeout=180), "".join(lines)
+    with apply_until_creating(project, NAME, env, CLIENT, timeout=180) as applying:
+        proc = applying.proc
         # authgen has recorded the creation it saw start (it reads a few times a second)
         deadline = time.monotonic() + 10
         while CLIENT not in _recorded(build):
-            assert time.monotonic() < deadline, "".join(lines)
+            assert time.monotonic() < deadline, applying.stderr
             time.sleep(0.05)
         descendants = process_tree(proc.pid)
         terraform = [pid for pid in descendants if _command(pid) == "terraform"]
         assert len(terraform) == 1, [(p, _command(p)) for p in descendants]
         proc.kill()  # SIGKILL: authgen gets no chance to pass anything on
         proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    reader.join(timeout=10)
 
     # terraform (and the provider it ran) stop on their own, soon: well within
     # the time the slowed client creation and a graceful stop take.

@@ -25,7 +25,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -35,6 +34,7 @@ from tests.support.cli import (
     Checkout,
     Result,
     alive,
+    apply_until_creating,
     cli_env,
     error_line,
     make_project,
@@ -266,39 +266,15 @@ def _kill_mid_create(checkout: Checkout, emulator) -> list[int]:
     is in the middle of creating the app client; the killed pids."""
     planned = checkout("plan", KILLED)
     assert planned.code == 0, planned
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "apply", KILLED, "--auto-approve"],
-        cwd=checkout.root,
-        env=checkout.env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: list[str] = []
-    creating = threading.Event()
-
-    def read() -> None:
-        for line in proc.stderr:
-            lines.append(line)
-            if "aws_cognito_user_pool_client.this" in line and "Creating..." in line:
-                creating.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert creating.wait(timeout=300), "".join(lines)
-        assert _received(emulator, "CreateUserPoolClient", timeout=60), "".join(lines)
+    with apply_until_creating(
+        checkout.root, KILLED, checkout.env, "aws_cognito_user_pool_client.this", timeout=300
+    ) as applying:
+        assert _received(emulator, "CreateUserPoolClient", timeout=60), applying.stderr
         # terraform runs in its own process group and would outlive authgen;
         # kill it too (the harshest case: it cannot save what is in flight)
-        victims = [proc.pid, *process_tree(proc.pid)]
+        victims = [applying.proc.pid, *process_tree(applying.proc.pid)]
         for pid in victims:
             os.kill(pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-    reader.join(timeout=10)
     return victims
 
 

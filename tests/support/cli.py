@@ -20,7 +20,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,6 +149,66 @@ def finish(proc: subprocess.Popen, args: tuple[str, ...], timeout: float = 300.0
     """Wait for a run ``start`` began; its ``Result``."""
     stdout, stderr = proc.communicate(timeout=timeout)
     return Result(tuple(args), proc.returncode, stdout, stderr)
+
+
+@dataclass
+class Applying:
+    """A running ``authgen apply`` (``apply_until_creating``): the process and
+    the stderr lines read so far."""
+
+    proc: subprocess.Popen
+    lines: list[str]
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.lines)
+
+
+@contextmanager
+def apply_until_creating(
+    project: Path,
+    name: str,
+    env: dict[str, str],
+    address: str,
+    *,
+    timeout: float,
+    stdout: Path | None = None,
+) -> Iterator[Applying]:
+    """Start ``authgen apply NAME --auto-approve`` and return once terraform
+    says it is creating ``address`` (a line of its stderr with the address
+    and ``Creating...``; asserted within ``timeout`` seconds, the stderr so
+    far as the message). A thread keeps reading stderr into ``lines``; stdout
+    goes to the file ``stdout`` (discarded when None). On leaving, the
+    process is killed if it still runs, and reaped."""
+    with open(stdout, "w") if stdout else nullcontext(subprocess.DEVNULL) as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "apply", name, "--auto-approve"],
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    running = Applying(proc, [])
+    creating = threading.Event()
+
+    def read() -> None:
+        for line in proc.stderr:
+            running.lines.append(line)
+            if address in line and "Creating..." in line:
+                creating.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert creating.wait(timeout=timeout), running.stderr
+        yield running
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        reader.join(timeout=10)
 
 
 def error_line(result: Result) -> str:
